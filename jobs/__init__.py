@@ -1,0 +1,1 @@
+"""dramatiq actors and the scheduler: thin wrappers that carry ids to ``bridge`` use cases."""

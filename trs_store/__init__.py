@@ -1,0 +1,1 @@
+"""The TRS store: SQLAlchemy 2 models, Alembic migrations, bulk upserts, journal, failed records, outbox."""
