@@ -83,10 +83,18 @@ def start_simulator(
     ready_file.unlink(missing_ok=True)
     log_path = work_dir / "simulator.log"
     args = [
-        sys.executable, "-m", "dqt_simulator.cli", "serve",
-        "--host", "127.0.0.1", "--port", "0",
-        "--cert-dir", str(work_dir / "certs"),
-        "--ready-file", str(ready_file),
+        sys.executable,
+        "-m",
+        "dqt_simulator.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--cert-dir",
+        str(work_dir / "certs"),
+        "--ready-file",
+        str(ready_file),
     ]
     if data_dir is not None:
         args += ["--data", str(data_dir)]

@@ -37,30 +37,133 @@ _UTC = dt.UTC
 GENERATOR_USER_ID = "8a8b6d2e-3c41-4f6a-9e0f-5b7c1d2e3f40"
 
 _FIRST = (
-    'Oliver', 'George', 'Harry', 'Jack', 'Jacob', 'Noah', 'Charlie', 'Thomas', 'Oscar', 'William', 'James', 'Leo',
-    'Alfie', 'Henry', 'Joshua', 'Freddie', 'Amelia', 'Olivia', 'Isla', 'Emily', 'Poppy', 'Ava', 'Isabella',
-    'Jessica', 'Lily', 'Sophie', 'Grace', 'Sophia', 'Mia', 'Evie', 'Ruby', 'Ella', 'Mohammed', 'Aisha', 'Fatima',
-    'Priya', 'Rahul', 'Wei', 'Chloé', 'Zoë', 'Siân', 'Dafydd', 'Niamh', 'Seán', 'Łukasz', 'José', 'Renée'
+    "Oliver",
+    "George",
+    "Harry",
+    "Jack",
+    "Jacob",
+    "Noah",
+    "Charlie",
+    "Thomas",
+    "Oscar",
+    "William",
+    "James",
+    "Leo",
+    "Alfie",
+    "Henry",
+    "Joshua",
+    "Freddie",
+    "Amelia",
+    "Olivia",
+    "Isla",
+    "Emily",
+    "Poppy",
+    "Ava",
+    "Isabella",
+    "Jessica",
+    "Lily",
+    "Sophie",
+    "Grace",
+    "Sophia",
+    "Mia",
+    "Evie",
+    "Ruby",
+    "Ella",
+    "Mohammed",
+    "Aisha",
+    "Fatima",
+    "Priya",
+    "Rahul",
+    "Wei",
+    "Chloé",
+    "Zoë",
+    "Siân",
+    "Dafydd",
+    "Niamh",
+    "Seán",
+    "Łukasz",
+    "José",
+    "Renée",
 )
 _LAST = (
-    'Smith', 'Jones', 'Williams', 'Taylor', 'Brown', 'Davies', 'Evans', 'Wilson', 'Thomas', 'Johnson', 'Roberts',
-    'Robinson', 'Thompson', 'Wright', 'Walker', 'White', 'Edwards', 'Hughes', 'Green', 'Hall', 'Lewis', 'Harris',
-    'Clarke', 'Patel', 'Jackson', 'Wood', 'Turner', 'Martin', 'Cooper', 'Hill', 'Ward', 'Morris', 'Moore',
-    'Clark', 'Lee', 'King', 'Baker', 'Harrison', 'Morgan', 'Allen', "O'Brien", 'Smith-Jones', 'Khan', 'Nguyen',
-    'Müller', 'García', "Ó'Súilleabháin", 'Kowalski'
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Thomas",
+    "Johnson",
+    "Roberts",
+    "Robinson",
+    "Thompson",
+    "Wright",
+    "Walker",
+    "White",
+    "Edwards",
+    "Hughes",
+    "Green",
+    "Hall",
+    "Lewis",
+    "Harris",
+    "Clarke",
+    "Patel",
+    "Jackson",
+    "Wood",
+    "Turner",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Morris",
+    "Moore",
+    "Clark",
+    "Lee",
+    "King",
+    "Baker",
+    "Harrison",
+    "Morgan",
+    "Allen",
+    "O'Brien",
+    "Smith-Jones",
+    "Khan",
+    "Nguyen",
+    "Müller",
+    "García",
+    "Ó'Súilleabháin",
+    "Kowalski",
 )
 _MIDDLE = ["", "", "", "Anne", "Marie", "John", "James", "Louise", "Elizabeth", "Rose", "Lee", "Jane"]
 
 _MQ_STATUS_WEIGHTS = [  # (value, weight): most MQs are passed
-    (389040004, 70), (389040000, 15), (389040001, 3), (389040002, 3), (389040003, 4), (389040005, 5),
+    (389040004, 70),
+    (389040000, 15),
+    (389040001, 3),
+    (389040002, 3),
+    (389040003, 4),
+    (389040005, 5),
 ]
 _INDUCTION_STATUS_WEIGHTS = [
-    (389040004, 45), (389040000, 12), (389040006, 10), (389040007, 20), (389040003, 3),
-    (389040002, 2), (389040001, 1), (389040005, 4), (389040008, 1),
+    (389040004, 45),
+    (389040000, 12),
+    (389040006, 10),
+    (389040007, 20),
+    (389040003, 3),
+    (389040002, 2),
+    (389040001, 1),
+    (389040005, 4),
+    (389040008, 1),
 ]
 #: The entity sets a generated data directory holds (reference data is seeded by the simulator itself).
-GENERATED_ENTITY_SETS = ("contacts", "dfeta_qualifications", "dfeta_sanctions", "dfeta_inductions",
-                         "dfeta_previousnames")
+GENERATED_ENTITY_SETS = (
+    "contacts",
+    "dfeta_qualifications",
+    "dfeta_sanctions",
+    "dfeta_inductions",
+    "dfeta_previousnames",
+)
 
 _NON_MQ_TYPES = [389040000, 389040001, 389040003, 389040004, 389040005, 389040006]
 
@@ -156,14 +259,15 @@ class _Generator:
             record["statuscode"] = 2
         elif self.chance(0.01):
             record["statuscode"] = 389040000  # Deceased
-        trn: str | None = f"{1_000_000 + (index * _TRN_STEP) % _TRN_SPACE:07d}"
+        valid_trn = f"{1_000_000 + (index * _TRN_STEP) % _TRN_SPACE:07d}"
         roll = rng.random()
+        trn: str | None = valid_trn
         if roll < 0.03:
             trn = None  # no TRN yet
         elif roll < 0.034:
-            trn = trn + str(rng.randrange(10))  # 8 digits: the build environment's bad TRNs
+            trn = valid_trn + str(rng.randrange(10))  # 8 digits: the build environment's bad TRNs
         elif roll < 0.036:
-            trn = trn[:5]
+            trn = valid_trn[:5]
         record["dfeta_trn"] = trn
         record["firstname"] = first if not self.chance(0.002) else None
         record["middlename"] = middle or None
@@ -200,9 +304,19 @@ class _Generator:
         record["mobilephone"] = f"07{rng.randrange(10**9):09d}" if self.chance(0.3) else None
         gender_roll = rng.random()
         record["gendercode"] = (
-            1 if gender_roll < 0.3 else 2 if gender_roll < 0.75 else 389040000 if gender_roll < 0.76
-            else 389040001 if gender_roll < 0.8 else 389040002 if gender_roll < 0.81
-            else 99 if gender_roll < 0.812 else None  # 99: an option value DQT's metadata does not know
+            1
+            if gender_roll < 0.3
+            else 2
+            if gender_roll < 0.75
+            else 389040000
+            if gender_roll < 0.76
+            else 389040001
+            if gender_roll < 0.8
+            else 389040002
+            if gender_roll < 0.81
+            else 99
+            if gender_roll < 0.812
+            else None  # 99: an option value DQT's metadata does not know
         )
         record["_dfeta_mergedwith_value"] = None
         record["dfeta_capitatrnchangedon"] = uk_midnight_utc(self.day(2010, 2024)) if self.chance(0.1) else None
@@ -230,7 +344,8 @@ class _Generator:
                 start = self.day(1985, 2023)
                 end = start + dt.timedelta(days=rng.randrange(300, 1100))
                 record: dict[str, Any] = {
-                    "dfeta_qualificationid": self.guid(), **self.common(0.01),
+                    "dfeta_qualificationid": self.guid(),
+                    **self.common(0.01),
                     "dfeta_name": "Mandatory Qualification",
                     "dfeta_type": ref.MANDATORY_QUALIFICATION_TYPE,
                     "_dfeta_personid_value": person_id,
@@ -249,7 +364,8 @@ class _Generator:
                 yield record
         if self.chance(0.04):  # other qualification types, which the sync must ignore
             yield {
-                "dfeta_qualificationid": self.guid(), **self.common(0.01),
+                "dfeta_qualificationid": self.guid(),
+                **self.common(0.01),
                 "dfeta_name": "Higher Education",
                 "dfeta_type": rng.choice(_NON_MQ_TYPES),
                 "_dfeta_personid_value": person_id,
@@ -270,7 +386,8 @@ class _Generator:
             start = self.day(1995, 2024)
             ended = self.chance(0.3)
             yield {
-                "dfeta_sanctionid": self.guid(), **self.common(0.03),
+                "dfeta_sanctionid": self.guid(),
+                **self.common(0.03),
                 "dfeta_name": code.value,
                 "_dfeta_personid_value": person_id,
                 "_dfeta_sanctioncodeid_value": code.id if not self.chance(0.005) else None,
@@ -298,12 +415,14 @@ class _Generator:
                 reason = 389040018
         completed = status in (389040004, 389040001, 389040005, 389040008)
         record = {
-            "dfeta_inductionid": self.guid(), **self.common(0.0),
+            "dfeta_inductionid": self.guid(),
+            **self.common(0.0),
             "dfeta_name": person.get("dfeta_trn") or "Induction",
             "_dfeta_personid_value": person["contactid"],
             "dfeta_startdate": uk_midnight_utc(start) if status != 389040007 else None,
             "dfeta_completiondate": uk_midnight_utc(start + dt.timedelta(days=rng.randrange(300, 900)))
-            if completed else None,
+            if completed
+            else None,
             "dfeta_inductionstatus": status,
             "dfeta_inductionexemptionreason": reason,
         }
@@ -322,7 +441,8 @@ class _Generator:
             changed -= dt.timedelta(days=rng.randrange(200, 3000))
             day = changed.date()
             yield {
-                "dfeta_previousnameid": self.guid(), **self.common(0.02),
+                "dfeta_previousnameid": self.guid(),
+                **self.common(0.02),
                 "_dfeta_personid_value": person_id,
                 "dfeta_type": kind,
                 "dfeta_name": name,

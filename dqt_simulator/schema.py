@@ -257,8 +257,7 @@ QTS_REGISTRATION: Final = _entity(
 
 
 def _reference_entity(logical_name: str, entity_set: str, object_type_code: int) -> EntityDef:
-    return _entity(logical_name, entity_set, "dfeta_name", [_s("dfeta_value", 100)],
-                   object_type_code=object_type_code)
+    return _entity(logical_name, entity_set, "dfeta_name", [_s("dfeta_value", 100)], object_type_code=object_type_code)
 
 
 MQ_ESTABLISHMENT: Final = _reference_entity("dfeta_mqestablishment", "dfeta_mqestablishments", 10110)

@@ -47,54 +47,117 @@ MQ_ESTABLISHMENTS: Final = _rows(
     [
         ("Liverpool John Moores University", "964", True),
         ("Plymouth University", "965", True),
-        ("Diploma in Professional Studies in Education for Teachers of Visually Handicapped Children - "
-         "Moray House College of Education, Edinburgh", "10", False),
+        (
+            "Diploma in Professional Studies in Education for Teachers of Visually Handicapped Children - "
+            "Moray House College of Education, Edinburgh",
+            "10",
+            False,
+        ),
         ("Diploma for Teachers of the Deaf - University College, Dublin", "100", False),
-        ("Diploma in Education of Deaf and Partially Hearing Children - Moray House College of Education, "
-         "Edinburgh", "110", False),
-        ("Postgraduate Diploma in Education (Special Education: Hearing Impairment), University of "
-         "Birmingham, School of Education", "120", False),
+        (
+            "Diploma in Education of Deaf and Partially Hearing Children - Moray House College of Education, Edinburgh",
+            "110",
+            False,
+        ),
+        (
+            "Postgraduate Diploma in Education (Special Education: Hearing Impairment), University of "
+            "Birmingham, School of Education",
+            "120",
+            False,
+        ),
         ("Diploma in Special Education (Hearing Impaired) - University of Swansea", "130", False),
         ("Postgraduate Diploma (Education of Deaf Children), University of Hertfordshire", "140", False),
-        ("Postgraduate Diploma in Deaf Education, University of Manchester, School of Psychological "
-         "Sciences", "150", False),
-        ("BPhil in Education (Special Education: Hearing Impairment), University of Birmingham, School of "
-         "Education", "160", False),
+        (
+            "Postgraduate Diploma in Deaf Education, University of Manchester, School of Psychological Sciences",
+            "150",
+            False,
+        ),
+        (
+            "BPhil in Education (Special Education: Hearing Impairment), University of Birmingham, School of Education",
+            "160",
+            False,
+        ),
         ("Diploma in Special Educational Needs: Hearing Impaired - Gwent College", "170", False),
-        ("BPhil in Multi-Sensory Impairment and Deafblindness, University of Birmingham, School of "
-         "Education", "180", False),
-        ("Diploma in the Education and Psychology of Children with Special Needs - Multi-Sensory "
-         "Impairment (Deaf - Blind) - University of London, Institute of Education in conjunction with "
-         "Whitfield School, Walthamstow", "190", False),
-        ("BPhil for Teachers of Children with a Visual Impairment, University of Birmingham, School of "
-         "Education", "20", False),
+        (
+            "BPhil in Multi-Sensory Impairment and Deafblindness, University of Birmingham, School of Education",
+            "180",
+            False,
+        ),
+        (
+            "Diploma in the Education and Psychology of Children with Special Needs - Multi-Sensory "
+            "Impairment (Deaf - Blind) - University of London, Institute of Education in conjunction with "
+            "Whitfield School, Walthamstow",
+            "190",
+            False,
+        ),
+        (
+            "BPhil for Teachers of Children with a Visual Impairment, University of Birmingham, School of Education",
+            "20",
+            False,
+        ),
         ("Diploma in the Education and Psychology of Children with Special Needs - Multi", "200", False),
-        ("Postgraduate Diploma in Multi-Sensory Impairment and Deafblindness, University of Birmingham, "
-         "School of Education", "210", False),
-        ("MA in Deaf Education (Teacher of the Deaf Qualification), University of Leeds, School of "
-         "Education", "220", False),
-        ("Postgraduate Diploma in Education Studies (Hearing Impairment), Oxford Brookes University, "
-         "Westminster Institute of Education, in partnership with Mary Hare School", "230", False),
-        ("Postgraduate Diploma (Teachers Working with Children with Multi-Sensory Impairment), Kingston "
-         "University, School of Education, in partnership with Whitefield Schools and Centre", "240", False),
-        ("Postgraduate Diploma for Teachers of Children with Visual Impairment, University of Birmingham, "
-         "School of Education", "30", False),
-        ("Diploma in the Education of Children with Disabilities of Sight - Cambridge Institute of "
-         "Education", "40", False),
-        ("Graduate Diploma in Special and Inclusive Education: Disabilities of Sight, University of London "
-         "Institute of Education", "50", False),
-        ("Diploma in Professional Practice in Education (SEN) in Visual Impairment - Manchester "
-         "Metropolitan University", "60", False),
+        (
+            "Postgraduate Diploma in Multi-Sensory Impairment and Deafblindness, University of Birmingham, "
+            "School of Education",
+            "210",
+            False,
+        ),
+        (
+            "MA in Deaf Education (Teacher of the Deaf Qualification), University of Leeds, School of Education",
+            "220",
+            False,
+        ),
+        (
+            "Postgraduate Diploma in Education Studies (Hearing Impairment), Oxford Brookes University, "
+            "Westminster Institute of Education, in partnership with Mary Hare School",
+            "230",
+            False,
+        ),
+        (
+            "Postgraduate Diploma (Teachers Working with Children with Multi-Sensory Impairment), Kingston "
+            "University, School of Education, in partnership with Whitefield Schools and Centre",
+            "240",
+            False,
+        ),
+        (
+            "Postgraduate Diploma for Teachers of Children with Visual Impairment, University of Birmingham, "
+            "School of Education",
+            "30",
+            False,
+        ),
+        (
+            "Diploma in the Education of Children with Disabilities of Sight - Cambridge Institute of Education",
+            "40",
+            False,
+        ),
+        (
+            "Graduate Diploma in Special and Inclusive Education: Disabilities of Sight, University of London "
+            "Institute of Education",
+            "50",
+            False,
+        ),
+        (
+            "Diploma in Professional Practice in Education (SEN) in Visual Impairment - Manchester "
+            "Metropolitan University",
+            "60",
+            False,
+        ),
         ("Diploma in Special Education (Visually Impaired) - University of Swansea", "70", False),
         ("Diploma in Special Educational Needs: Visually Impaired - Gwent College", "80", False),
-        ("Masters Level: Mandatory Qualification for Teachers of Children with Visual Impairment, "
-         "University of Plymouth, Faculty of Education, in partnership with the Sensory Consortium",
-         "90", False),
-        ("Special courses of advanced study and courses leading to higher degrees and degrees in "
-         "education other than BEd degrees", "950", False),
+        (
+            "Masters Level: Mandatory Qualification for Teachers of Children with Visual Impairment, "
+            "University of Plymouth, Faculty of Education, in partnership with the Sensory Consortium",
+            "90",
+            False,
+        ),
+        (
+            "Special courses of advanced study and courses leading to higher degrees and degrees in "
+            "education other than BEd degrees",
+            "950",
+            False,
+        ),
         ("Bristol Polytechnic", "951", False),
-        ("Courses for teaching handicapped children other than the blind, deaf and partially hearing",
-         "952", False),
+        ("Courses for teaching handicapped children other than the blind, deaf and partially hearing", "952", False),
         ("One-year courses (originally known as Supplementary Courses)", "953", False),
         ("University College, Swansea", "954", True),
         ("University of Birmingham", "955", True),
@@ -141,27 +204,33 @@ SANCTION_CODES: Final = _rows(
         ("Conditional Registration Order  -  conviction of a relevant offence", "A18", False),
         ("Suspension order  -  conviction of a relevant offence  -  without conditions", "A19", False),
         ("Prohibition Order  -  unacceptable professional conduct  -  Ineligible to reapply", "A1A", False),
-        ("Prohibition Order  -  unacceptable professional conduct  -  Eligible to reapply after specified "
-         "time", "A1B", False),
+        (
+            "Prohibition Order  -  unacceptable professional conduct  -  Eligible to reapply after specified time",
+            "A1B",
+            False,
+        ),
         ("Suspension order  -  unacceptable professional conduct  -  without conditions", "A2", False),
         ("Suspension order  -  conviction of a relevant offence  -  with conditions", "A20", False),
         ("Prohibition Order  -  conviction of a relevant offence  -  ineligible to reapply", "A21A", False),
-        ("Prohibition Order  -  conviction of a relevant offence  -  eligible to reapply after specified "
-         "time", "A21B", False),
+        (
+            "Prohibition Order  -  conviction of a relevant offence  -  eligible to reapply after specified time",
+            "A21B",
+            False,
+        ),
         ("No Sanction  -  breach of condition(s)", "A22", False),
-        ("Suspension order  -  without conditions  -  (arising from breach of previous condition(s))",
-         "A23", False),
-        ("Suspension order  -  with conditions  -  (arising from breach of previous condition(s))",
-         "A24", False),
+        ("Suspension order  -  without conditions  -  (arising from breach of previous condition(s))", "A23", False),
+        ("Suspension order  -  with conditions  -  (arising from breach of previous condition(s))", "A24", False),
         ("Prohibition order  -  breach of condition(s)  -  ineligible to reapply", "A25A", False),
-        ("Prohibition Order  -  breach of condition(s)  -  eligible to reapply after specified time",
-         "A25B", False),
+        ("Prohibition Order  -  breach of condition(s)  -  eligible to reapply after specified time", "A25B", False),
         ("Refer to Professional Standards  -  discontinued hearing", "A26", False),
         ("Conditional Registration Order  -  unacceptable professional conduct", "A3", False),
         ("Reprimand  -  unacceptable professional conduct", "A4", False),
         ("Prohibition Order  -  serious professional incompetence  -  Ineligible to reapply", "A5A", False),
-        ("Prohibition Order  -  serious professional incompetence  -  Eligible to reapply after specified "
-         "time", "A5B", False),
+        (
+            "Prohibition Order  -  serious professional incompetence  -  Eligible to reapply after specified time",
+            "A5B",
+            False,
+        ),
         ("Suspension order  -  serious professional incompetence  -  without conditions", "A6", False),
         ("Conditional Registration Order  -  serious professional incompetence", "A7", False),
         ("Reprimand  -  serious professional incompetence", "A8", False),
@@ -175,32 +244,34 @@ SANCTION_CODES: Final = _rows(
         ("Formerly on List 99", "B6", False),
         ("Prohibited by the Secretary of State  -  failed probation", "C1", True),
         ("Failed induction", "C2", True),
-        ("Restricted by the Secretary of State  -  failed probation  -  permitted to carry out specified "
-         "work for a period equal in length to a statutory induction period only", "C3", True),
+        (
+            "Restricted by the Secretary of State  -  failed probation  -  permitted to carry out specified "
+            "work for a period equal in length to a statutory induction period only",
+            "C3",
+            True,
+        ),
         ("Ineligible for registration  -  refer to General Teaching Council for Scotland", "D1", False),
-        ("Eligible for registration subject to General Teaching Council for Scotland disciplinary order",
-         "D2", False),
-        ("Ineligible for registration subject to General Teaching Council for Wales disciplinary order",
-         "D3", False),
-        ("Eligible for registration subject to General Teaching Council for Wales disciplinary order",
-         "D4", False),
+        ("Eligible for registration subject to General Teaching Council for Scotland disciplinary order", "D2", False),
+        ("Ineligible for registration subject to General Teaching Council for Wales disciplinary order", "D3", False),
+        ("Eligible for registration subject to General Teaching Council for Wales disciplinary order", "D4", False),
         ("Ineligible for registration  -  refer to General Teaching Council for Northern Ireland", "D5", False),
-        ("Eligible for registration subject to General Teaching Council for Northern Ireland disciplinary "
-         "order", "D6", False),
+        (
+            "Eligible for registration subject to General Teaching Council for Northern Ireland disciplinary order",
+            "D6",
+            False,
+        ),
         ("Ineligible for registration subject to Independent Schools Tribunal disciplinary drder", "D7", False),
         ("Restricted  -  Deferred for skills test", "E1", False),
         ("Restricted by statutory regulations", "E2", True),
         ("For internal information only - record potentially included in historic GTC data loss", "E3", False),
         ("For internal information only - historic GTC vexatious complainant", "E4", False),
         ("Non Payment of Fee", "F1", False),
-        ("A possible matching record was found. Please contact the DBS before employing this person",
-         "G1", True),
+        ("A possible matching record was found. Please contact the DBS before employing this person", "G1", True),
         ("Formerly barred by the Independent Safeguarding Authority", "G2", False),
         ("Prohibition by the Secretary of State - misconduct", "T1", True),
         ("Interim prohibition by the Secretary of State", "T2", True),
         ("Prohibition by the Secretary of State  -  deregistered by GTC Scotland", "T3", True),
-        ("Prohibition by the Secretary of State  -  refer to the Education Workforce Council, Wales",
-         "T4", True),
+        ("Prohibition by the Secretary of State  -  refer to the Education Workforce Council, Wales", "T4", True),
         ("Prohibition by the Secretary of State  -  refer to GTC Northern Ireland", "T5", True),
         ("Secretary of State decision- no prohibition", "T6", True),
         ("Council Members never de-register", "Z1", False),
@@ -218,42 +289,81 @@ STATUSCODE: Final = {1: "Active", 2: "Inactive"}
 #: contact ``statuscode``.
 CONTACT_STATUSCODE: Final = {1: "Alive", 2: "Administrativereason", 389040000: "Deceased"}
 #: contact ``gendercode``.
-GENDERCODE: Final = {1: "Male", 2: "Female", 389040000: "Other", 389040001: "Notprovided",
-                     389040002: "Notavailable"}
+GENDERCODE: Final = {1: "Male", 2: "Female", 389040000: "Other", 389040001: "Notprovided", 389040002: "Notavailable"}
 #: ``dfeta_qualification.dfeta_type``.
 QUALIFICATION_TYPE: Final = {
-    389040000: "HigherEducation", 389040001: "NPQH", 389040002: "MandatoryQualification",
-    389040003: "HLTA", 389040004: "NPQSL", 389040005: "NPQML", 389040006: "NPQEL", 389040007: "NPQLT",
-    389040008: "NPQLTD", 389040009: "NPQLBC", 389040010: "NPQEYL", 389040011: "NPQLL",
+    389040000: "HigherEducation",
+    389040001: "NPQH",
+    389040002: "MandatoryQualification",
+    389040003: "HLTA",
+    389040004: "NPQSL",
+    389040005: "NPQML",
+    389040006: "NPQEL",
+    389040007: "NPQLT",
+    389040008: "NPQLTD",
+    389040009: "NPQLBC",
+    389040010: "NPQEYL",
+    389040011: "NPQLL",
 }
 #: The ``dfeta_type`` of a mandatory qualification.
 MANDATORY_QUALIFICATION_TYPE: Final = 389040002
 #: ``dfeta_mq_status``.
-MQ_STATUS: Final = {389040000: "InProgress", 389040001: "Deferred", 389040002: "Extended",
-                    389040003: "Failed", 389040004: "Passed", 389040005: "Withdrawn"}
+MQ_STATUS: Final = {
+    389040000: "InProgress",
+    389040001: "Deferred",
+    389040002: "Extended",
+    389040003: "Failed",
+    389040004: "Passed",
+    389040005: "Withdrawn",
+}
 #: ``dfeta_inductionstatus`` (contact and dfeta_induction).
 INDUCTION_STATUS: Final = {
-    389040000: "Exempt", 389040001: "Fail", 389040002: "InductionExtended", 389040003: "NotYetCompleted",
-    389040004: "Pass", 389040005: "PassedinWales", 389040006: "InProgress", 389040007: "RequiredtoComplete",
+    389040000: "Exempt",
+    389040001: "Fail",
+    389040002: "InductionExtended",
+    389040003: "NotYetCompleted",
+    389040004: "Pass",
+    389040005: "PassedinWales",
+    389040006: "InProgress",
+    389040007: "RequiredtoComplete",
     389040008: "FailedinWales",
 }
 #: ``dfeta_inductionexemptionreason``.
 INDUCTION_EXEMPTION_REASON: Final = {
-    389040000: "Extendedonappeal", 389040001: "Gibraltar", 389040002: "Guernsey", 389040003: "IsleOfMan",
-    389040004: "Jersey", 389040005: "NorthernIreland", 389040006: "ServiceChildrensEducationGermanyCyprus",
-    389040007: "Wales", 389040008: "Exempt", 389040009: "ExemptDataLossErrorCriteria",
-    389040010: "OverseasTrainedTeacher", 389040011: "QualifiedBefore07May1999",
-    389040012: "Wales1999To2003", 389040013: "EEAMutualRecognition", 389040014: "FERoute2001To2004",
-    389040015: "IndependentRoute2000To2004", 389040016: "RegisteredTeacherWith2YearsExperience",
-    389040017: "Scotland", 389040018: "QTLSSETMembership",
+    389040000: "Extendedonappeal",
+    389040001: "Gibraltar",
+    389040002: "Guernsey",
+    389040003: "IsleOfMan",
+    389040004: "Jersey",
+    389040005: "NorthernIreland",
+    389040006: "ServiceChildrensEducationGermanyCyprus",
+    389040007: "Wales",
+    389040008: "Exempt",
+    389040009: "ExemptDataLossErrorCriteria",
+    389040010: "OverseasTrainedTeacher",
+    389040011: "QualifiedBefore07May1999",
+    389040012: "Wales1999To2003",
+    389040013: "EEAMutualRecognition",
+    389040014: "FERoute2001To2004",
+    389040015: "IndependentRoute2000To2004",
+    389040016: "RegisteredTeacherWith2YearsExperience",
+    389040017: "Scotland",
+    389040018: "QTLSSETMembership",
 }
 #: ``dfeta_previousname.dfeta_type``.
-PREVIOUS_NAME_TYPE: Final = {389040000: "FirstName", 389040001: "MiddleName", 389040002: "LastName",
-                             389040003: "Title"}
+PREVIOUS_NAME_TYPE: Final = {389040000: "FirstName", 389040001: "MiddleName", 389040002: "LastName", 389040003: "Title"}
 #: ``dfeta_initialteachertraining.dfeta_result``.
 ITT_RESULT: Final = {
-    389040000: "Pass", 389040001: "Fail", 389040002: "Withdrawn", 389040003: "InTraining",
-    389040004: "Approved", 389040005: "Deferred", 389040006: "DeferredforSkillsTests",
-    389040007: "UnderAssessment", 389040008: "ApplicationReceived", 389040009: "ApplicationUnsuccessful",
-    389040010: "Info", 389040011: "NoResultSubmitted",
+    389040000: "Pass",
+    389040001: "Fail",
+    389040002: "Withdrawn",
+    389040003: "InTraining",
+    389040004: "Approved",
+    389040005: "Deferred",
+    389040006: "DeferredforSkillsTests",
+    389040007: "UnderAssessment",
+    389040008: "ApplicationReceived",
+    389040009: "ApplicationUnsuccessful",
+    389040010: "Info",
+    389040011: "NoResultSubmitted",
 }

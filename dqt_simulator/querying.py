@@ -1,0 +1,207 @@
+"""Finding the rows of one page: validation of query options against a table, predicates, ordering
+and seeking. No HTTP here; ``reads`` turns the result into a response.
+
+Without ``$orderby`` rows come in primary-key order and a page is found by bisecting the sorted key
+index past the cookie's last key, then scanning forward only as far as needed (``limit + 1`` matches,
+to know whether another page exists). With ``$orderby`` the matching rows are sorted once per table
+generation and query (cached), and a page is found by bisecting the sorted keys past the cookie's
+``(orderby values..., primary key)``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
+
+from dqt_simulator.errors import ApiError, bad_query, unknown_property
+from dqt_simulator.odata.evaluate import FilterError, UnknownPropertyError, compile_filter, normalizer
+from dqt_simulator.odata.query import QueryOptions
+from dqt_simulator.paging import PageCookie, SkipTokenError, text_to_value, value_to_text
+from dqt_simulator.store import Row, Table
+
+Predicate = Callable[[Row], bool]
+MAX_COUNT = 5000
+
+
+@dataclass(slots=True)
+class CompiledQuery:
+    table: Table
+    predicate: Predicate | None
+    orderby: list[tuple[str, bool]]
+    filter_text: str | None
+
+    def component(self, name: str, value: Any) -> tuple[Any, ...]:
+        """Sort component of one value: nulls first (ascending), strings case-insensitively."""
+        if value is None:
+            return (0,)
+        return (1, normalizer(self.table.vtypes[name])(value))
+
+    def cookie_values(self, row: Row) -> list[tuple[str, str | None]]:
+        values = [(name, value_to_text(row[name], self.table.vtypes[name])) for name, _ in self.orderby]
+        pk = self.table.primary_id
+        values.append((pk, value_to_text(row[pk], "guid")))
+        return values
+
+    def seek_target(self, cookie: PageCookie) -> tuple[list[tuple[Any, ...]], str]:
+        """The cookie's position: sort components of its orderby values, and its primary key."""
+        expected = [name for name, _ in self.orderby] + [self.table.primary_id]
+        if [name for name, _ in cookie.values] != expected:
+            raise SkipTokenError("The $skiptoken does not belong to this query.")
+        typed = [text_to_value(text, self.table.vtypes[name]) for name, text in cookie.values]
+        record_id = typed[-1]
+        if not isinstance(record_id, str):
+            raise SkipTokenError("The $skiptoken has no primary key.")
+        components = [self.component(name, value) for (name, _), value in zip(self.orderby, typed[:-1], strict=True)]
+        return components, record_id
+
+    def is_after(self, row: Row, components: list[tuple[Any, ...]], record_id: str) -> bool:
+        """Whether ``row`` sorts strictly after the position ``(components, record_id)``."""
+        for (name, descending), target in zip(self.orderby, components, strict=True):
+            mine = self.component(name, row[name])
+            if mine != target:
+                return (mine < target) if descending else (mine > target)
+        return bool(row[self.table.primary_id] > record_id)
+
+    def sort(self, rows: list[Row]) -> None:
+        """Stable multi-pass sort: primary key, then each ``$orderby`` key from last to first."""
+        rows.sort(key=itemgetter(self.table.primary_id))
+        for name, descending in reversed(self.orderby):
+            rows.sort(key=_sort_key(name, normalizer(self.table.vtypes[name])), reverse=descending)
+
+
+def _sort_key(name: str, norm: Callable[[Any], Any]) -> Callable[[Row], tuple[Any, ...]]:
+    def key(row: Row) -> tuple[Any, ...]:
+        value = row[name]
+        return (0,) if value is None else (1, norm(value))
+
+    return key
+
+
+def resolver(table: Table) -> Callable[[str], str]:
+    def resolve(name: str) -> str:
+        vtype = table.vtypes.get(name)
+        if vtype is None:
+            raise UnknownPropertyError(name)
+        return vtype
+
+    return resolve
+
+
+def validate_select(table: Table, select: list[str] | None) -> None:
+    for name in select or ():
+        if name not in table.vtypes:
+            raise unknown_property(table.logical_name, name)
+
+
+def compile_query(table: Table, options: QueryOptions) -> CompiledQuery:
+    validate_select(table, options.select)
+    for name, _ in options.orderby:
+        if name not in table.vtypes:
+            raise unknown_property(table.logical_name, name)
+    predicate: Predicate | None = None
+    if options.filter is not None:
+        try:
+            predicate = compile_filter(options.filter, resolver(table))
+        except UnknownPropertyError as exc:
+            raise unknown_property(table.logical_name, exc.name) from exc
+        except FilterError as exc:
+            raise bad_query(str(exc)) from exc
+    return CompiledQuery(table, predicate, options.orderby, options.filter_text)
+
+
+class SortCache:
+    """Sorted matches per (table generation, filter, orderby); reused by every page of one query."""
+
+    def __init__(self, size: int = 4) -> None:
+        self._entries: OrderedDict[tuple[Any, ...], list[Row]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def sorted_rows(self, query: CompiledQuery) -> list[Row]:
+        table = query.table
+        key = (table.entity_set, table.generation, query.filter_text, tuple(query.orderby))
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+                return hit
+        if query.predicate is not None:
+            predicate = query.predicate
+            rows = [row for row in table.rows.values() if predicate(row)]
+        else:
+            rows = list(table.rows.values())
+        query.sort(rows)
+        with self._lock:
+            self._entries[key] = rows
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return rows
+
+
+def _first_after(query: CompiledQuery, rows: list[Row], cookie: PageCookie) -> int:
+    components, record_id = query.seek_target(cookie)
+    low, high = 0, len(rows)
+    while low < high:
+        middle = (low + high) // 2
+        if query.is_after(rows[middle], components, record_id):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def find_page(
+    query: CompiledQuery, cookie: PageCookie | None, limit: int, sort_cache: SortCache
+) -> tuple[list[Row], bool]:
+    """Up to ``limit`` rows after the cookie's position, and whether more rows follow (caller holds
+    the store lock)."""
+    table = query.table
+    if limit <= 0:
+        return [], False
+    if query.orderby:
+        rows = sort_cache.sorted_rows(query)
+        start = _first_after(query, rows, cookie) if cookie else 0
+        page = rows[start : start + limit + 1]
+        return page[:limit], len(page) > limit
+    if cookie is not None:
+        _, last_id = query.seek_target(cookie)
+        start = table.ids.bisect_right(last_id)
+    else:
+        start = 0
+    by_id = table.rows
+    if query.predicate is None:
+        ids = list(table.ids.islice(start, start + limit + 1))
+        page = [by_id[i] for i in ids]
+    else:
+        predicate = query.predicate
+        page = []
+        for record_id in table.ids.islice(start):
+            row = by_id[record_id]
+            if predicate(row):
+                page.append(row)
+                if len(page) > limit:
+                    break
+    return page[:limit], len(page) > limit
+
+
+def count_matches(query: CompiledQuery) -> int:
+    """``$count``: matching rows, capped at 5000 as Dataverse caps it (caller holds the lock)."""
+    table = query.table
+    if query.predicate is None:
+        return min(len(table.rows), MAX_COUNT + 1)
+    predicate = query.predicate
+    found = 0
+    for row in table.rows.values():
+        if predicate(row):
+            found += 1
+            if found > MAX_COUNT:
+                break
+    return found
+
+
+def skiptoken_error(exc: SkipTokenError) -> ApiError:
+    return bad_query(f"Invalid $skiptoken: {exc}")
