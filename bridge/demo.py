@@ -1,8 +1,8 @@
 """``make demo``: the main job on the embedded default, against a local DQT simulator.
 
-Until the sync lands, the demo shows the foundation working end to end: it generates DQT-shaped data,
-starts the simulator with it over HTTPS, reads every entity set back through the Dataverse client page by
-page, and makes one change-tracking round trip (initial read → update in DQT → delta with that change).
+It generates DQT-shaped data (with real dirt), starts the simulator with it over HTTPS, migrates the TRS
+store (``TRS_DATABASE_URL``, or the SQLite file ``./trs.db``), syncs every feed, makes a few edits in DQT and
+syncs again, so a newcomer sees the whole pull path work with one command.
 """
 
 from __future__ import annotations
@@ -14,21 +14,16 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Engine, text
 
 from bridge.local_simulator import SimulatorHandle, start_simulator
+from bridge.logging import configure
+from bridge.status import feed_statuses
+from bridge.sync import FeedResult, SyncService
 from dataverse_client import DataverseClient, DataverseSettings
-
-#: Entity sets the demo reads, in the sync's dependency order (reference data first).
-DEMO_ENTITY_SETS = (
-    "dfeta_mqestablishments",
-    "dfeta_specialisms",
-    "dfeta_sanctioncodes",
-    "contacts",
-    "dfeta_qualifications",
-    "dfeta_sanctions",
-    "dfeta_inductions",
-    "dfeta_previousnames",
-)
+from trs_store import make_engine
+from trs_store.engine import database_url as database_url_from_env
+from trs_store.migrate import upgrade
 
 
 def settings_for(handle: SimulatorHandle) -> DataverseSettings:
@@ -65,52 +60,83 @@ def _generate(data_dir: Path, persons: int, console: Console) -> None:
     marker.touch()
 
 
-def _read_all(client: DataverseClient, console: Console) -> None:
-    table = Table(title="Read from DQT through the Dataverse client (pages of 500)")
-    for column in ("entity set", "rows", "pages", "seconds", "rows/s"):
-        table.add_column(column, justify="right" if column != "entity set" else "left")
-    for entity_set in DEMO_ENTITY_SETS:
-        started = time.perf_counter()
-        rows = pages = 0
-        for page in client.query(entity_set, page_size=500):
-            rows += len(page.records)
-            pages += 1
-        elapsed = time.perf_counter() - started
-        table.add_row(entity_set, f"{rows:,}", str(pages), f"{elapsed:.2f}", f"{rows / elapsed:,.0f}")
+def _print_results(console: Console, title: str, results: list[FeedResult]) -> None:
+    table = Table(title=title)
+    for column in (
+        "feed",
+        "entity set",
+        "pages",
+        "seen",
+        "inserted",
+        "updated",
+        "stale",
+        "deleted",
+        "skipped",
+        "failed",
+    ):
+        table.add_column(column, justify="left" if column in ("feed", "entity set") else "right")
+    for r in results:
+        c = r.counts
+        table.add_row(
+            r.feed,
+            r.entity_set,
+            *(f"{v:,}" for v in (c.pages, c.seen, c.inserted, c.updated, c.stale, c.deleted, c.skipped, c.failed)),
+        )
     console.print(table)
 
 
-def _change_tracking_round_trip(client: DataverseClient, console: Console) -> None:
-    select = ["dfeta_trn", "statecode"]
-    delta_link = None
-    initial = 0
-    for page in client.changes("contacts", select=select, page_size=5000):
-        initial += len(page.records)
-        delta_link = page.delta_link or delta_link
-    console.print(f"Change tracking: initial read returned {initial:,} contacts and a deltaLink.")
-    first = next(iter(client.query("contacts", select=["contactid", "dfeta_trn"], top=1))).records[0]
-    client.update("contacts", first["contactid"], {"statecode": 1, "statuscode": 2})
-    changed = [r for page in client.changes("contacts", select=select, delta_link=delta_link) for r in page.records]
-    console.print(
-        f"Deactivated TRN {first.get('dfeta_trn')} in DQT; the delta returned {len(changed)} change(s): "
-        + ", ".join(f"TRN {r.get('dfeta_trn')} statecode={r.get('statecode')}" for r in changed)
-    )
+def _change_dqt(client: DataverseClient, engine: Engine, console: Console) -> None:
+    """Make a few edits in DQT, as its users would, so the next sync has something to carry."""
+    contact = next(iter(client.query("contacts", select=["contactid", "dfeta_trn"], top=1))).records[0]
+    client.update("contacts", contact["contactid"], {"statecode": 1, "statuscode": 2})
+    with engine.connect() as connection:  # a sanction TRS holds as an alert (some codes have no alert type)
+        alert_id = connection.execute(text("SELECT alert_id FROM alerts ORDER BY alert_id LIMIT 1")).scalar_one()
+    client.delete("dfeta_sanctions", str(alert_id))
+    console.print(f"In DQT: deactivated the contact with TRN {contact.get('dfeta_trn')} and deleted one sanction.")
+
+
+def _fresh_store(work_dir: Path, database_url: str, console: Console) -> None:
+    """The demo's simulator starts from its files every run, so a store the demo itself filled last time
+    is removed first (only the default SQLite file, and only when the demo created it)."""
+    marker = work_dir / ".trs-db-created-by-demo"
+    default_file = Path("trs.db")
+    if database_url == "sqlite:///./trs.db":
+        if marker.exists() and default_file.exists():
+            console.print("Removing ./trs.db left by the previous demo run.")
+            default_file.unlink()
+        if not default_file.exists():
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
 
 
 def run_demo(work_dir: Path, persons: int) -> int:
-    console = Console()
+    console = Console(width=max(Console().width, 110))
+    configure("ERROR")
     data_dir = work_dir / "dqt"
     _generate(data_dir, persons, console)
+    database_url = database_url_from_env()
+    _fresh_store(work_dir, database_url, console)
+    console.print(f"TRS store: {database_url} (migrating to the newest schema)")
+    upgrade(database_url)
     console.print("Starting the DQT simulator (HTTPS, Entra authority + Dataverse Web API) …")
     handle = start_simulator(work_dir / "sim", data_dir=data_dir)
     try:
-        console.print(f"DQT simulator at {handle.base_url}, CA {handle.ca_bundle}")
+        console.print(f"DQT simulator at {handle.base_url}")
         client = DataverseClient(settings_for(handle))
-        _read_all(client, console)
-        _change_tracking_round_trip(client, console)
+        service = SyncService(make_engine(database_url), client)
+        started = time.perf_counter()
+        _print_results(console, "Sync 1: DQT → TRS (full pass per feed)", service.sync())
+        console.print(f"took {time.perf_counter() - started:.1f} s")
+        _change_dqt(client, service.engine, console)
+        _print_results(console, "Sync 2: only what changed (change tracking deltas)", service.sync())
+        statuses = feed_statuses(make_engine(database_url))
+        console.print(
+            "Open failed records (each with its reason, see trs-bridge status): "
+            + ", ".join(f"{s.entity_set}={s.failed_open}" for s in statuses)
+        )
     finally:
         handle.stop()
-    console.print("[green]Demo finished.[/green]")
+    console.print("[green]Demo finished.[/green] Inspect it with: .venv/bin/trs-bridge status")
     return 0
 
 

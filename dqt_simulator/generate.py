@@ -295,10 +295,12 @@ class _Generator:
             digits = f"{rng.randrange(1_000_000):06d}"
             ni = f"{rng.choice('ABCEHJKLMNPRSTWXYZ')}{rng.choice('ABCEHJKLMNPRSTWXYZ')}{digits}{rng.choice('ABCD')}"
             if self.chance(0.05):
-                ni = f"{ni[:2]} {ni[2:4]} {ni[4:6]} {ni[6:8]} {ni[8]}"[:9].lower()  # spaced, lower case
+                ni = ni.lower()  # lower case: valid once normalised
             record["dfeta_ninumber"] = ni
         elif ni_roll < 0.71:
             record["dfeta_ninumber"] = " "
+        elif ni_roll < 0.714:
+            record["dfeta_ninumber"] = f"AB{rng.randrange(10**5):05d}"  # truncated: no valid NI number
         else:
             record["dfeta_ninumber"] = None
         record["mobilephone"] = f"07{rng.randrange(10**9):09d}" if self.chance(0.3) else None

@@ -1,0 +1,465 @@
+"""Apply one ``ChangePage`` to TRS inside the caller's transaction: map, upsert, heal, record failures, delete.
+
+The caller (``bridge.sync``) commits what this writes together with the journal position, so a page's
+effect lands whole or not at all. Within the page, one bad record never fails the others: a mapping failure
+or a row the database refuses becomes a ``FailedRecord`` and its neighbours commit. A child whose person is
+not in TRS yet is healed by fetching that contact from DQT on demand and retrying once.
+
+Order inside a page: upserts, then deletes ("otherwise we may resurrect a deleted record").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from sqlalchemy import Connection, String, cast, select
+
+from bridge.feeds import CONTACT_SELECT, INDUCTION_SELECT, PREVIOUS_NAME_SELECT, ApplyKind, Feed
+from dataverse_client import ChangePage, DataverseClient, F
+from mappings import (
+    MAPPING_VERSION,
+    Ignored,
+    MappingError,
+    ReferenceLookup,
+    Skipped,
+    map_contact,
+    map_induction,
+    map_previous_names,
+    map_qualification,
+    map_sanction,
+)
+from trs_store import (
+    RowErrorKind,
+    RowFailure,
+    delete_rows,
+    failed_records,
+    insert_events,
+    prune_children,
+    update_columns,
+    upsert_rows_isolating,
+)
+from trs_store.models import metadata
+from trs_store.passes import stored_versions, touch_children, touch_rows
+from trs_store.sync_runs import RunCounts
+
+log = structlog.get_logger("bridge.apply")
+
+#: How many ids go into one ``eq … or eq …`` filter (keeps URLs well under Dataverse's limits).
+FETCH_CHUNK = 50
+#: Namespace of event ids derived from event keys (so an event id is as deterministic as its key).
+EVENT_NAMESPACE = uuid.UUID("0b7d5f3e-96a3-4f0e-8c1e-5a4c2b9d7e61")
+
+_EVENT_NAMES = {
+    "persons": "Person",
+    "qualifications": "MandatoryQualification",
+    "alerts": "Alert",
+    "previous_names": "PreviousName",
+}
+
+
+@dataclass(slots=True)
+class PageContext:
+    """What applying a page needs: the open connection, DQT, reference lookups, the time, the pass kind."""
+
+    connection: Connection
+    client: DataverseClient
+    reference: ReferenceLookup
+    now: dt.datetime
+    full_pass: bool = False
+    counts: RunCounts = field(default_factory=RunCounts)
+
+    def add(self, **counts: int) -> None:
+        self.counts = self.counts + RunCounts(**counts)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# mapping outcomes
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Mapped:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    not_stored: list[str] = field(default_factory=list)  # ids that mapped to Ignored/Skipped (delete if present)
+    skipped: int = 0
+
+
+def _record_id(record: Mapping[str, Any], primary_id: str) -> str | None:
+    value = record.get(primary_id)
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def fail(
+    ctx: PageContext,
+    entity_set: str,
+    dqt_id: str | None,
+    payload: Any,
+    *,
+    kind: str,
+    field_name: str | None,
+    message: str,
+) -> None:
+    """Record a failed record (no personal data is logged: the message is log-safe by construction)."""
+    failed_records.record_failure(
+        ctx.connection, entity_set, dqt_id, payload, kind, field_name, message, MAPPING_VERSION, ctx.now
+    )
+    log.warning(
+        "record_failed", entity_set=entity_set, dqt_id=dqt_id, error_kind=kind, field=field_name, reason=message
+    )
+    ctx.add(failed=1)
+
+
+def _mapper(feed: Feed, reference: ReferenceLookup) -> Callable[[Mapping[str, Any]], Any]:
+    if feed.entity_set == "contacts":
+        return map_contact
+    if feed.entity_set == "dfeta_qualifications":
+        return lambda record: map_qualification(record, reference)
+    if feed.entity_set == "dfeta_sanctions":
+        return lambda record: map_sanction(record, reference)
+    raise ValueError(f"{feed.name} is not a row feed")
+
+
+def map_page(ctx: PageContext, feed: Feed, records: Sequence[Mapping[str, Any]]) -> Mapped:
+    mapper = _mapper(feed, ctx.reference)
+    out = Mapped()
+    for record in records:
+        try:
+            result = mapper(record)
+        except MappingError as error:
+            fail(
+                ctx,
+                feed.entity_set,
+                _record_id(record, feed.primary_id),
+                dict(record),
+                kind="mapping",
+                field_name=error.field,
+                message=str(error),
+            )
+            continue
+        if isinstance(result, Ignored | Skipped):
+            record_id = _record_id(record, feed.primary_id)
+            if record_id:
+                out.not_stored.append(record_id)
+            if isinstance(result, Skipped):
+                out.skipped += 1
+            continue
+        out.rows.append(dict(result))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# persons on demand
+# ---------------------------------------------------------------------------------------------------------
+
+
+def fetch_by_ids(
+    client: DataverseClient, entity_set: str, column: str, ids: Iterable[str], select_columns: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Records of ``entity_set`` whose ``column`` is one of ``ids`` (chunked ``eq … or …`` filters)."""
+    wanted = list(dict.fromkeys(ids))
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(wanted), FETCH_CHUNK):
+        chunk = wanted[start : start + FETCH_CHUNK]
+        for page in client.query(entity_set, select=list(select_columns), filter=F.in_(column, chunk)):
+            found.extend(page.records)
+    return found
+
+
+def ensure_persons(
+    ctx: PageContext, person_ids: Iterable[str], contacts: Mapping[str, Mapping[str, Any]] | None = None
+) -> set[str]:
+    """Make sure the persons exist in TRS, syncing missing contacts from DQT now. Returns the ids present after."""
+    wanted = {str(p) for p in person_ids}
+    present = set(stored_versions(ctx.connection, "persons", wanted))
+    missing = wanted - present
+    if not missing:
+        return present
+    known = dict(contacts or {})
+    to_fetch = [pid for pid in missing if pid not in known]
+    for record in fetch_by_ids(ctx.client, "contacts", "contactid", to_fetch, CONTACT_SELECT):
+        known[str(record["contactid"]).lower()] = record
+    records = [known[pid] for pid in missing if pid in known]
+    if records:
+        log.info("persons_fetched_on_demand", count=len(records))
+        apply_rows(ctx, _PERSON_FEED(), records, deleted_ids=[], heal=False)
+    return set(stored_versions(ctx.connection, "persons", wanted))
+
+
+def _PERSON_FEED() -> Feed:
+    from bridge.feeds import PERSON
+
+    return PERSON
+
+
+# ---------------------------------------------------------------------------------------------------------
+# row feeds: persons, mandatory qualifications, alerts
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _event(table: str, row: Mapping[str, Any], key_column: str, now: dt.datetime, *, existed: bool) -> dict[str, Any]:
+    """The event for one applied row version. Created/Updated says whether TRS held the row before, not
+    whether DQT's ``createdon == modifiedon`` (second resolution: an update within the second of the create
+    would be a second "Created")."""
+    modified = row.get("dqt_modified_on")
+    kind = "Deactivated" if row.get("dqt_state") == 1 else "Updated" if existed else "Created"
+    dqt_id = row[key_column]
+    key = f"{dqt_id}-{kind}-{row['dqt_version']}"
+    return {
+        "event_id": str(uuid.uuid5(EVENT_NAMESPACE, key)),
+        "event_name": f"{_EVENT_NAMES[table]}Dqt{kind}Event",
+        "created": modified or now,
+        "payload": {"dqt_id": dqt_id, "table": table, "versionnumber": row["dqt_version"], "kind": kind},
+        "key": key,
+        "person_id": row.get("person_id"),
+    }
+
+
+def _deleted_event(table: str, dqt_id: str, now: dt.datetime, person_id: str | None = None) -> dict[str, Any]:
+    key = f"{dqt_id}-Deleted"
+    return {
+        "event_id": str(uuid.uuid5(EVENT_NAMESPACE, key)),
+        "event_name": f"{_EVENT_NAMES[table]}DqtDeletedEvent",
+        "created": now,
+        "payload": {"dqt_id": dqt_id, "table": table, "kind": "Deleted"},
+        "key": key,
+        "person_id": person_id,
+    }
+
+
+def upsert_with_events(
+    ctx: PageContext,
+    table: str,
+    rows: list[dict[str, Any]],
+    raw: Mapping[str, Mapping[str, Any]],
+    entity_set: str,
+    *,
+    heal: bool,
+) -> list[str]:
+    """Newer-wins upsert of ``rows`` with failure isolation, on-demand parents and one event per applied
+    version. Returns the keys that are now settled (applied or already newer in TRS)."""
+    if not rows:
+        return []
+    key_column = metadata.tables[table].primary_key.columns.keys()[0]
+    before = stored_versions(ctx.connection, table, [r[key_column] for r in rows])
+    result, failures = upsert_rows_isolating(ctx.connection, table, rows, now=ctx.now)
+    if heal and table != "persons":
+        orphans = [f for f in failures if f.error_kind is RowErrorKind.MISSING_PARENT]
+        if orphans:
+            ensure_persons(ctx, {str(f.row["person_id"]) for f in orphans})
+            retried, still = upsert_rows_isolating(ctx.connection, table, [dict(f.row) for f in orphans], now=ctx.now)
+            result = result + retried
+            failures = [f for f in failures if f.error_kind is not RowErrorKind.MISSING_PARENT] + still
+    ctx.add(inserted=result.inserted, updated=result.updated, stale=result.stale)
+    failed_keys = {f.key for f in failures}
+    for failure in failures:
+        _fail_row(ctx, entity_set, failure, raw)
+    settled = [r[key_column] for r in rows if r[key_column] not in failed_keys]
+    events = [
+        _event(table, r, key_column, ctx.now, existed=r[key_column] in before)
+        for r in rows
+        if r[key_column] not in failed_keys and (before.get(r[key_column]) or 0) < r["dqt_version"]
+    ]
+    insert_events(ctx.connection, events, now=ctx.now)
+    return settled
+
+
+def _fail_row(ctx: PageContext, entity_set: str, failure: RowFailure, raw: Mapping[str, Mapping[str, Any]]) -> None:
+    payload = raw.get(failure.key or "", dict(failure.row))
+    fail(ctx, entity_set, failure.key, payload, kind=str(failure.error_kind), field_name=None, message=failure.message)
+
+
+def apply_rows(
+    ctx: PageContext, feed: Feed, records: Sequence[Mapping[str, Any]], *, deleted_ids: Sequence[str], heal: bool = True
+) -> None:
+    mapped = map_page(ctx, feed, records)
+    raw = {rid: dict(r) for r in records if (rid := _record_id(r, feed.primary_id))}
+    settled = upsert_with_events(ctx, feed.table, mapped.rows, raw, feed.entity_set, heal=heal)
+    ctx.add(skipped=mapped.skipped)
+    failed_records.resolve_many(ctx.connection, feed.entity_set, settled + mapped.not_stored, now=ctx.now)
+    if ctx.full_pass:  # every record of the page exists in DQT, failed or not: none may be swept
+        touch_rows(ctx.connection, feed.table, list(raw), now=ctx.now)
+    gone = list(dict.fromkeys([*mapped.not_stored, *(str(i).lower() for i in deleted_ids)]))
+    if gone:
+        existing = stored_versions(ctx.connection, feed.table, gone)
+        if existing:
+            deleted = delete_rows(ctx.connection, feed.table, list(existing))
+            insert_events(ctx.connection, [_deleted_event(feed.table, k, ctx.now) for k in existing], now=ctx.now)
+            ctx.add(deleted=deleted.deleted)
+        failed_records.resolve_many(ctx.connection, feed.entity_set, gone, now=ctx.now, status="discarded")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# per-person feeds: induction, previous names
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _person_of(record: Mapping[str, Any]) -> str | None:
+    return _record_id(record, "_dfeta_personid_value")
+
+
+def _persons_for_deleted_inductions(ctx: PageContext, deleted_ids: Sequence[str]) -> set[str]:
+    if not deleted_ids:
+        return set()
+    persons = metadata.tables["persons"]
+    ids = [str(i).lower() for i in deleted_ids]
+    rows = ctx.connection.execute(select(persons.c.person_id).where(persons.c.dqt_induction_id.in_(ids)))
+    return {str(r) for r in rows.scalars()}
+
+
+def _persons_for_deleted_previous_names(ctx: PageContext, deleted_ids: Sequence[str]) -> set[str]:
+    table = metadata.tables["previous_names"]
+    found: set[str] = set()
+    for dqt_id in deleted_ids:
+        pattern = f"%{str(dqt_id).lower()}%"
+        statement = select(table.c.person_id).where(cast(table.c.dqt_previous_name_ids, String).like(pattern))
+        found.update(str(r) for r in ctx.connection.execute(statement).scalars())
+    return found
+
+
+def _group(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for record in records:
+        person = _person_of(record)
+        if person:
+            groups.setdefault(person, []).append(record)
+    return groups
+
+
+def _invalid_children(ctx: PageContext, feed: Feed, records: Sequence[Mapping[str, Any]]) -> None:
+    for record in records:
+        if _person_of(record) is None:
+            fail(
+                ctx,
+                feed.entity_set,
+                _record_id(record, feed.primary_id),
+                dict(record),
+                kind="mapping",
+                field_name="_dfeta_personid_value",
+                message=f"{feed.entity_set} record has no valid person lookup",
+            )
+
+
+def _contacts_and_children(
+    ctx: PageContext, person_ids: set[str], entity_set: str, select_columns: Sequence[str]
+) -> tuple[dict[str, dict[str, Any]], dict[str, list[Mapping[str, Any]]]]:
+    contacts = {
+        str(c["contactid"]).lower(): c
+        for c in fetch_by_ids(ctx.client, "contacts", "contactid", person_ids, CONTACT_SELECT)
+    }
+    children = _group(fetch_by_ids(ctx.client, entity_set, "_dfeta_personid_value", list(contacts), select_columns))
+    return contacts, children
+
+
+def apply_induction(ctx: PageContext, feed: Feed, page: ChangePage) -> None:
+    _invalid_children(ctx, feed, page.records)
+    person_ids = {p for r in page.records if (p := _person_of(r))}
+    person_ids |= _persons_for_deleted_inductions(ctx, page.deleted_ids)
+    if not person_ids:
+        return
+    contacts, inductions = _contacts_and_children(ctx, person_ids, "dfeta_inductions", INDUCTION_SELECT)
+    present = ensure_persons(ctx, contacts, contacts)
+    updates: list[dict[str, Any]] = []
+    for person_id, contact in contacts.items():
+        records = inductions.get(person_id, [])
+        trigger = records[0].get("dfeta_inductionid") if records else None
+        if person_id not in present:
+            fail(
+                ctx,
+                feed.entity_set,
+                _record_id({"id": trigger}, "id") or person_id,
+                {"contact_id": person_id},
+                kind=str(RowErrorKind.MISSING_PARENT),
+                field_name="_dfeta_personid_value",
+                message=f"person {person_id} could not be synced from DQT",
+            )
+            continue
+        try:
+            updates.append(dict(map_induction(contact, records)))
+        except MappingError as error:
+            fail(
+                ctx,
+                feed.entity_set,
+                _record_id({"id": error.record_id}, "id") or person_id,
+                {"contact": contact, "inductions": list(records)},
+                kind="mapping",
+                field_name=error.field,
+                message=str(error),
+            )
+            continue
+        failed_records.resolve_many(
+            ctx.connection, feed.entity_set, [str(r["dfeta_inductionid"]).lower() for r in records], now=ctx.now
+        )
+    if updates:
+        result = update_columns(ctx.connection, "persons", "person_id", updates, now=ctx.now)
+        ctx.add(updated=result.updated, stale=result.stale)
+
+
+def apply_previous_names(ctx: PageContext, feed: Feed, page: ChangePage) -> None:
+    _invalid_children(ctx, feed, page.records)
+    person_ids = {p for r in page.records if (p := _person_of(r))}
+    person_ids |= _persons_for_deleted_previous_names(ctx, page.deleted_ids)
+    if not person_ids:
+        return
+    contacts, names = _contacts_and_children(ctx, person_ids, "dfeta_previousnames", PREVIOUS_NAME_SELECT)
+    present = ensure_persons(ctx, contacts, contacts)
+    rows: list[dict[str, Any]] = []
+    rebuilt: list[str] = []
+    raw: dict[str, Mapping[str, Any]] = {}
+    for person_id, contact in contacts.items():
+        if person_id not in present:
+            continue
+        records = names.get(person_id, [])
+        try:
+            person_rows = map_previous_names(contact, records)
+        except MappingError as error:
+            fail(
+                ctx,
+                feed.entity_set,
+                _record_id({"id": error.record_id}, "id") or person_id,
+                {"contact_id": person_id, "previous_names": list(records)},
+                kind="mapping",
+                field_name=error.field,
+                message=str(error),
+            )
+            continue
+        rebuilt.append(person_id)
+        rows.extend(dict(r) for r in person_rows)
+        for row in person_rows:
+            raw[row["previous_name_id"]] = {"contact_id": person_id, "previous_names": list(records)}
+        failed_records.resolve_many(
+            ctx.connection, feed.entity_set, [str(r["dfeta_previousnameid"]).lower() for r in records], now=ctx.now
+        )
+    upsert_with_events(ctx, "previous_names", rows, raw, feed.entity_set, heal=False)
+    if rebuilt:
+        removed = prune_children(
+            ctx.connection,
+            "previous_names",
+            parent_column="person_id",
+            parent_ids=rebuilt,
+            keep_ids=[r["previous_name_id"] for r in rows],
+        )
+        ctx.add(deleted=removed)
+    if ctx.full_pass:
+        touch_children(ctx.connection, "previous_names", parent_column="person_id", parent_ids=contacts, now=ctx.now)
+
+
+def apply_page(ctx: PageContext, feed: Feed, page: ChangePage) -> RunCounts:
+    """Apply one page of ``feed`` and return what it did."""
+    ctx.add(seen=len(page.records) + len(page.deleted_ids))
+    if feed.kind is ApplyKind.ROWS:
+        apply_rows(ctx, feed, page.records, deleted_ids=list(page.deleted_ids))
+    elif feed.kind is ApplyKind.INDUCTION:
+        apply_induction(ctx, feed, page)
+    else:
+        apply_previous_names(ctx, feed, page)
+    return ctx.counts

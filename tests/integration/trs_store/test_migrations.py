@@ -1,0 +1,119 @@
+"""Migrations build the schema the models describe, on both engines, from empty and back to empty."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, func, inspect, select, text
+
+from tests.integration.trs_store.conftest import Database
+from trs_store.errors import SchemaOutOfDate
+from trs_store.migrate import current_revision, downgrade, ensure_up_to_date, head_revision, upgrade
+from trs_store.models import metadata
+
+pytestmark = pytest.mark.integration
+
+SEED_JSON = Path(__file__).parents[3] / "mappings" / "reference" / "trs_seed.json"
+STORE_TABLES = set(metadata.tables)
+
+
+def test_upgrade_from_empty_then_downgrade_to_base(empty_url: str, engine_for: Callable[[str], Engine]) -> None:
+    # Given an empty database
+    engine = engine_for(empty_url)
+    assert not STORE_TABLES & set(inspect(engine).get_table_names())
+
+    # When it is upgraded to head
+    upgrade(empty_url)
+
+    # Then every table exists and the revision is the head
+    inspector = inspect(engine)
+    assert set(inspector.get_table_names()) >= STORE_TABLES
+    with engine.connect() as conn:
+        assert current_revision(conn) == head_revision()
+        ensure_up_to_date(conn)
+
+    # When it is downgraded to base, every store table is gone again
+    downgrade(empty_url)
+    assert not STORE_TABLES & set(inspect(engine).get_table_names())
+    with engine.connect() as conn:
+        assert current_revision(conn) is None
+
+
+def test_upgrade_is_idempotent_and_revisions_step(empty_url: str, engine_for: Callable[[str], Engine]) -> None:
+    upgrade(empty_url, "0001_schema")
+    engine = engine_for(empty_url)
+    with engine.connect() as conn:
+        assert current_revision(conn) == "0001_schema"
+        with pytest.raises(SchemaOutOfDate) as raised:
+            ensure_up_to_date(conn)
+        assert raised.value.current == "0001_schema"
+        assert conn.execute(text("SELECT count(*) FROM alert_types")).scalar_one() == 0
+    upgrade(empty_url)
+    upgrade(empty_url)  # a second run changes nothing
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM alert_types")).scalar_one() == 45
+    downgrade(empty_url, "0001_schema")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM alert_types")).scalar_one() == 0
+
+
+def test_empty_database_is_out_of_date(empty_url: str, engine_for: Callable[[str], Engine]) -> None:
+    with engine_for(empty_url).connect() as conn, pytest.raises(SchemaOutOfDate, match="<empty>"):
+        ensure_up_to_date(conn)
+
+
+def test_migrations_match_the_models(db: Database) -> None:
+    # Alembic's autogenerate comparison finds nothing to add, drop or alter.
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("mandatory_qualification_providers", 14),
+        ("alert_categories", 12),
+        ("alert_types", 45),
+        ("induction_exemption_reasons", 17),
+    ],
+)
+def test_reference_seeds_present(db: Database, table: str, expected: int) -> None:
+    with db.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(metadata.tables[table])).scalar_one() == expected
+
+
+def test_reference_seeds_equal_the_mappings_json(db: Database) -> None:
+    # The migration holds a frozen copy of mappings/reference/trs_seed.json; they must not drift apart.
+    seed = json.loads(SEED_JSON.read_text(encoding="utf-8"))
+    with db.engine.connect() as conn:
+        for table_name, rows in seed.items():
+            table = metadata.tables[table_name]
+            stored = [dict(r._mapping) for r in conn.execute(select(table))]
+            key = next(iter(table.primary_key.columns)).name
+            assert sorted(stored, key=lambda r: r[key]) == sorted(rows, key=lambda r: r[key]), table_name
+
+
+def test_known_reference_rows(db: Database) -> None:
+    with db.engine.connect() as conn:
+        t10 = conn.execute(
+            text(
+                "SELECT alert_type_id, alert_category_id, internal_only FROM alert_types "
+                "WHERE dqt_sanction_code = 'T10'"
+            )
+        ).one()
+        assert str(t10[0]) == "12435c00-88cb-406b-b2b8-7400c1ced7b8"
+        assert str(t10[1]) == "768c9eb4-355b-4491-bb20-67eb59a97579"  # Flag
+        assert t10[2] in (True, 1)
+        mary_hare = conn.execute(
+            text(
+                "SELECT name FROM mandatory_qualification_providers "
+                "WHERE mandatory_qualification_provider_id = 'f417e73e-e2ad-40eb-85e3-55865be7f6be'"
+            )
+        ).scalar_one()
+        assert mary_hare.startswith("Mary Hare School")

@@ -1,0 +1,1 @@
+"""Migration scripts: frozen history, never edited once released; add a new revision instead."""

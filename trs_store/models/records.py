@@ -1,0 +1,166 @@
+"""The synced TRS tables: persons (with the induction columns), MQ qualifications, alerts, previous names.
+
+Each row's primary key is the DQT GUID it came from (``previous_names`` uses a uuid5 of it), so a re-sync
+finds the same row. Column names and types are the contract of docs/trs-schema.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CHAR, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from trs_store.models.base import DQT_ID_COLUMN, Base, DqtBookkeeping
+from trs_store.types import GUID, GUIDArray, UTCDateTime
+
+
+class Person(DqtBookkeeping, Base):
+    """A person, from a DQT ``contact``. The induction columns belong to the induction sync (ADR 0020)."""
+
+    __tablename__ = "persons"
+    __table_args__ = (
+        Index(
+            "ix_persons_trn",
+            "trn",
+            unique=True,
+            postgresql_where=text("trn IS NOT NULL"),
+            sqlite_where=text("trn IS NOT NULL"),
+        ),
+        Index(
+            "ix_persons_dqt_contact_id",
+            "dqt_contact_id",
+            unique=True,
+            postgresql_where=text("dqt_contact_id IS NOT NULL"),
+            sqlite_where=text("dqt_contact_id IS NOT NULL"),
+        ),
+        # No FK: the merged-into contact may arrive on a later page or be deleted (ADR 0024).
+        Index("ix_persons_merged_with_person_id", "merged_with_person_id"),
+        Index("ix_persons_dqt_last_sync", "dqt_last_sync"),
+        {"info": {DQT_ID_COLUMN: "dqt_contact_id"}},
+    )
+
+    person_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    dqt_contact_id: Mapped[str | None] = mapped_column(GUID)
+    trn: Mapped[str | None] = mapped_column(CHAR(7))
+    first_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    dqt_first_name: Mapped[str] = mapped_column(String(100))
+    dqt_middle_name: Mapped[str] = mapped_column(String(100))
+    dqt_last_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    email_address: Mapped[str | None] = mapped_column(String(100))
+    national_insurance_number: Mapped[str | None] = mapped_column(CHAR(9))
+    gender: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[int] = mapped_column(Integer)
+    merged_with_person_id: Mapped[str | None] = mapped_column(GUID)
+    created_on: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_on: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    deleted_on: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_by_tps: Mapped[bool | None] = mapped_column(Boolean)
+    source_application_user_id: Mapped[str | None] = mapped_column(GUID)
+    source_trn_request_id: Mapped[str | None] = mapped_column(String(100))
+    allow_details_updates_from_source_application: Mapped[bool] = mapped_column(Boolean)
+    dqt_allow_teacher_identity_sign_in_with_prohibitions: Mapped[bool] = mapped_column(Boolean)
+    # Induction columns: written only by update_columns(..., version_column="dqt_induction_version").
+    induction_status: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    induction_status_without_exemption: Mapped[int | None] = mapped_column(Integer)
+    induction_start_date: Mapped[dt.date | None] = mapped_column(Date)
+    induction_completed_date: Mapped[dt.date | None] = mapped_column(Date)
+    induction_exemption_reason_ids: Mapped[list[str] | None] = mapped_column(GUIDArray)
+    induction_exempt_without_reason: Mapped[bool | None] = mapped_column(Boolean)
+    induction_modified_on: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    dqt_induction_id: Mapped[str | None] = mapped_column(GUID)
+    dqt_induction_modified_on: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    dqt_induction_last_sync: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    dqt_induction_version: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Qualification(DqtBookkeeping, Base):
+    """A qualification; the bridge fills only the mandatory-qualification subtype (``qualification_type = 0``)."""
+
+    __tablename__ = "qualifications"
+    __table_args__ = (
+        Index(
+            "ix_qualifications_dqt_qualification_id",
+            "dqt_qualification_id",
+            unique=True,
+            postgresql_where=text("dqt_qualification_id IS NOT NULL"),
+            sqlite_where=text("dqt_qualification_id IS NOT NULL"),
+        ),
+        {"info": {DQT_ID_COLUMN: "dqt_qualification_id"}},
+    )
+
+    qualification_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    dqt_qualification_id: Mapped[str | None] = mapped_column(GUID)
+    qualification_type: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[str] = mapped_column(
+        GUID, ForeignKey("persons.person_id", name="fk_qualifications_person"), index=True
+    )
+    created_on: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_on: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    deleted_on: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    mq_provider_id: Mapped[str | None] = mapped_column(
+        GUID,
+        ForeignKey(
+            "mandatory_qualification_providers.mandatory_qualification_provider_id",
+            name="fk_qualifications_mandatory_qualification_provider",
+        ),
+    )
+    mq_specialism: Mapped[int | None] = mapped_column(Integer)
+    mq_status: Mapped[int | None] = mapped_column(Integer)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    dqt_mq_establishment_id: Mapped[str | None] = mapped_column(GUID)
+    dqt_specialism_id: Mapped[str | None] = mapped_column(GUID)
+
+
+class Alert(DqtBookkeeping, Base):
+    """An alert, from a DQT ``dfeta_sanction`` whose code has a TRS alert type."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index(
+            "ix_alerts_dqt_sanction_id",
+            "dqt_sanction_id",
+            unique=True,
+            postgresql_where=text("dqt_sanction_id IS NOT NULL"),
+            sqlite_where=text("dqt_sanction_id IS NOT NULL"),
+        ),
+        {"info": {DQT_ID_COLUMN: "dqt_sanction_id"}},
+    )
+
+    alert_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    dqt_sanction_id: Mapped[str | None] = mapped_column(GUID)
+    alert_type_id: Mapped[str] = mapped_column(
+        GUID, ForeignKey("alert_types.alert_type_id", name="fk_alerts_alert_type"), index=True
+    )
+    person_id: Mapped[str] = mapped_column(GUID, ForeignKey("persons.person_id", name="fk_alerts_person"), index=True)
+    details: Mapped[str | None] = mapped_column(Text)
+    external_link: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_on: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_on: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    deleted_on: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    dqt_spent: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class PreviousName(DqtBookkeeping, Base):
+    """A previous name, rebuilt per person from the ``dfeta_previousname`` rows (one name part each)."""
+
+    __tablename__ = "previous_names"
+
+    previous_name_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    person_id: Mapped[str] = mapped_column(
+        GUID, ForeignKey("persons.person_id", name="fk_previous_names_person"), index=True
+    )
+    first_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    created_on: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_on: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    deleted_on: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    dqt_audit_id: Mapped[str | None] = mapped_column(GUID)
+    dqt_previous_name_ids: Mapped[list[str] | None] = mapped_column(GUIDArray)

@@ -1,0 +1,55 @@
+"""Reference tables seeded by migrations with the real TRS rows and ids (data dictionary §3.4, §3.6–3.8)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from trs_store.models.base import Base
+from trs_store.types import GUID
+
+
+class MandatoryQualificationProvider(Base):
+    """One of the 14 TRS MQ providers that DQT's 40 establishments map onto."""
+
+    __tablename__ = "mandatory_qualification_providers"
+
+    mandatory_qualification_provider_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class AlertCategory(Base):
+    """One of the 12 alert categories."""
+
+    __tablename__ = "alert_categories"
+
+    alert_category_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    display_order: Mapped[int | None] = mapped_column(Integer, unique=True)
+
+
+class AlertType(Base):
+    """One of the 45 alert types; ``dqt_sanction_code`` is how a DQT sanction finds its type."""
+
+    __tablename__ = "alert_types"
+
+    alert_type_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    alert_category_id: Mapped[str] = mapped_column(
+        GUID, ForeignKey("alert_categories.alert_category_id", name="fk_alert_types_alert_category"), index=True
+    )
+    name: Mapped[str | None] = mapped_column(String(200))
+    dqt_sanction_code: Mapped[str | None] = mapped_column(String(5))
+    prohibition_level: Mapped[int | None] = mapped_column(Integer)
+    internal_only: Mapped[bool | None] = mapped_column(Boolean)
+    is_active: Mapped[bool | None] = mapped_column(Boolean)
+    display_order: Mapped[int | None] = mapped_column(Integer)
+
+
+class InductionExemptionReason(Base):
+    """A reason a person is exempt from induction; ``persons.induction_exemption_reason_ids`` holds these ids."""
+
+    __tablename__ = "induction_exemption_reasons"
+
+    induction_exemption_reason_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    is_active: Mapped[bool | None] = mapped_column(Boolean)
