@@ -9,13 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from bench import machine, sim_serving
-from bridge.local_simulator import start_simulator
+from bridge.local_simulator import generate_data, start_simulator
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"
@@ -24,27 +22,9 @@ DATA = ROOT / "data"
 
 def _generate(persons: int) -> tuple[Path, float]:
     out = DATA / f"persons-{persons}"
-    marker = out / ".complete"
-    if marker.exists():
-        return out, 0.0
     started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dqt_simulator.cli",
-            "generate",
-            "--persons",
-            str(persons),
-            "--seed",
-            "2026",
-            "--out",
-            str(out),
-        ],
-        check=True,
-    )
-    marker.touch()
-    return out, time.perf_counter() - started
+    generated = generate_data(out, persons, seed=2026)
+    return out, (time.perf_counter() - started) if generated else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:

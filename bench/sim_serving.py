@@ -15,7 +15,7 @@ import orjson
 import requests
 
 from bridge.local_simulator import SimulatorHandle
-from dataverse_client import DataverseClient, DataverseSettings
+from dataverse_client import DataverseClient
 
 PAGE_SIZE = 5000
 
@@ -69,16 +69,7 @@ def drain_raw(handle: SimulatorHandle, entity_set: str = "contacts") -> dict[str
 
 
 def drain_client(handle: SimulatorHandle, entity_set: str = "contacts") -> dict[str, Any]:
-    client = DataverseClient(
-        DataverseSettings(
-            base_url=handle.base_url,
-            tenant_id=handle.tenant_id,
-            client_id=handle.client_id,
-            client_secret=handle.client_secret,
-            authority=handle.authority,
-            ca_bundle=handle.ca_bundle,
-        )
-    )
+    client = DataverseClient(handle.settings())
     rows = pages = 0
     started = time.perf_counter()
     for page in client.query(entity_set, page_size=PAGE_SIZE):

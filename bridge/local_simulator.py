@@ -19,6 +19,8 @@ from typing import Any
 
 import requests
 
+from dataverse_client import DataverseSettings
+
 
 @dataclass
 class SimulatorHandle:
@@ -60,6 +62,17 @@ class SimulatorHandle:
         response.raise_for_status()
         return response.json() if response.content else None
 
+    def settings(self) -> DataverseSettings:
+        """Settings for the bridge's Dataverse client pointed at this simulator."""
+        return DataverseSettings(
+            base_url=self.base_url,
+            tenant_id=self.tenant_id,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            authority=self.authority,
+            ca_bundle=self.ca_bundle,
+        )
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -68,6 +81,32 @@ class SimulatorHandle:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+
+
+def generate_data(out_dir: Path, persons: int, seed: int) -> bool:
+    """Generate ``persons`` DQT persons into ``out_dir`` with ``dqt-sim generate`` unless already there.
+    Returns whether it generated (a marker file records a complete run)."""
+    marker = out_dir / f".generated-{persons}-{seed}"
+    if marker.exists():
+        return False
+    subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "dqt_simulator.cli",
+            "generate",
+            "--persons",
+            str(persons),
+            "--seed",
+            str(seed),
+            "--out",
+            str(out_dir),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    marker.touch()
+    return True
 
 
 def start_simulator(

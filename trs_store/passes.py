@@ -9,18 +9,12 @@ deleted in the gap: :func:`sweep_untouched` removes them (with their dependants,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
 
 from sqlalchemy import Connection, or_, select, update
 
 from trs_store.types import as_utc, canonical_guid
-from trs_store.upsert import KEY_CHUNK, delete_rows, primary_key_column, resolve_table
-
-
-def _chunks(values: Sequence[Any], size: int = KEY_CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+from trs_store.upsert import KEY_CHUNK, chunks, delete_rows, primary_key_column, resolve_table
 
 
 def stored_versions(
@@ -32,7 +26,7 @@ def stored_versions(
     version_col = target.c[version_column]
     wanted = list(dict.fromkeys(canonical_guid(k) for k in keys))
     found: dict[str, int | None] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted, KEY_CHUNK):
         for key, version in connection.execute(select(key_col, version_col).where(key_col.in_(chunk))):
             found[str(key)] = version
     return found
@@ -52,7 +46,7 @@ def touch_rows(
     wanted = list(dict.fromkeys(canonical_guid(k) for k in keys))
     stamp = as_utc(now)
     touched = 0
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted, KEY_CHUNK):
         touched += connection.execute(update(target).where(key_col.in_(chunk)).values({column: stamp})).rowcount
     return touched
 
@@ -65,7 +59,7 @@ def touch_children(
     parents = list(dict.fromkeys(canonical_guid(p) for p in parent_ids))
     stamp = as_utc(now)
     touched = 0
-    for chunk in _chunks(parents):
+    for chunk in chunks(parents, KEY_CHUNK):
         statement = update(target).where(target.c[parent_column].in_(chunk)).values(dqt_last_sync=stamp)
         touched += connection.execute(statement).rowcount
     return touched

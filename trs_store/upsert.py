@@ -281,13 +281,13 @@ def _stored_versions(
 ) -> dict[Any, int | None]:
     stored: dict[Any, int | None] = {}
     key_col, version_col = table.c[key], table.c[version_column]
-    for chunk in _chunks(keys, KEY_CHUNK):
+    for chunk in chunks(keys, KEY_CHUNK):
         for row_key, version in connection.execute(select(key_col, version_col).where(key_col.in_(chunk))):
             stored[row_key] = version
     return stored
 
 
-def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+def chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -388,7 +388,7 @@ def _delete_cascading(
     connection: Connection, table: Table, column: str, values: Sequence[Any], counts: dict[str, int]
 ) -> int:
     deleted = 0
-    for chunk in _chunks(values, KEY_CHUNK):
+    for chunk in chunks(values, KEY_CHUNK):
         for child, fk_column in dependent_tables(table):
             child_key = primary_key_column(child)
             child_ids = list(
@@ -426,7 +426,7 @@ def prune_children(
     keep = {norm_key(v) for v in keep_ids}
     parents = list(dict.fromkeys(norm_parent(v) for v in parent_ids))
     doomed: list[Any] = []
-    for chunk in _chunks(parents, KEY_CHUNK):
+    for chunk in chunks(parents, KEY_CHUNK):
         doomed.extend(k for k in connection.execute(select(key).where(parent.in_(chunk))).scalars() if k not in keep)
     return delete_rows(connection, target, doomed).deleted if doomed else 0
 
@@ -444,7 +444,7 @@ def soft_delete_rows(connection: Connection, table: Table | str, ids: Iterable[A
     values = list(dict.fromkeys(canonical_guid(v) if isinstance(key.type, GUID) else v for v in ids))
     stamp = as_utc(now)
     changed = 0
-    for chunk in _chunks(values, KEY_CHUNK):
+    for chunk in chunks(values, KEY_CHUNK):
         statement = update(target).where(key.in_(chunk), target.c.deleted_on.is_(None)).values(deleted_on=stamp)
         changed += connection.execute(statement).rowcount
     return changed
@@ -485,7 +485,7 @@ def insert_events(
             }
         )
     inserted = 0
-    for chunk in _chunks(params, KEY_CHUNK):
+    for chunk in chunks(params, KEY_CHUNK):
         statement = (
             dialect_insert(connection, table).values(list(chunk)).on_conflict_do_nothing().returning(table.c.event_id)
         )
