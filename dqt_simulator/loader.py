@@ -14,13 +14,14 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import orjson
 from sortedcontainers import SortedList
 
-from dqt_simulator.schema import REFERENCE_DATA
+from dqt_simulator.schema import REFERENCE_DATA, SeedRow
 from dqt_simulator.store import Row, Store, Table, etag
+from mappings.reference.dqt import ReferenceRow
 
 _ETAG_RE = re.compile(r'^W/"(\d+)"$')
 
@@ -93,6 +94,20 @@ def _load_file(table: Table, path: Path, now: str, pending: list[Row]) -> tuple[
     return count, highest
 
 
+@runtime_checkable
+class _WithColumns(Protocol):
+    def columns(self) -> dict[str, Any]: ...
+
+
+def _reference_columns(reference: SeedRow) -> dict[str, Any]:
+    """A seeded reference row's own columns: its ``columns()`` if it has them, else name and code."""
+    if isinstance(reference, _WithColumns):
+        return dict(reference.columns())
+    if isinstance(reference, ReferenceRow):
+        return {"dfeta_name": reference.name, "dfeta_value": reference.value}
+    raise TypeError(f"cannot seed {reference!r}")
+
+
 def _finish_table(table: Table) -> None:
     """Build the sorted key index and the change log from the rows (after a bulk load)."""
     table.ids = SortedList(table.rows.keys())
@@ -137,11 +152,10 @@ def load(store: Store, data_dir: Path | None, *, now: str, app_user_id: str, log
                 continue
             highest += 1
             row = table.blank_row()
+            row.update(_reference_columns(reference))
             row.update(
                 {
                     table.primary_id: reference.id,
-                    "dfeta_name": reference.name,
-                    "dfeta_value": reference.value,
                     "statecode": 0 if reference.active else 1,
                     "statuscode": 1 if reference.active else 2,
                     "createdon": now,

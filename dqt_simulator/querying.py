@@ -1,11 +1,14 @@
 """Finding the rows of one page: validation of query options against a table, predicates, ordering
 and seeking. No HTTP here; ``reads`` turns the result into a response.
 
-Without ``$orderby`` rows come in primary-key order and a page is found by bisecting the sorted key
-index past the cookie's last key, then scanning forward only as far as needed (``limit + 1`` matches,
-to know whether another page exists). With ``$orderby`` the matching rows are sorted once per table
-generation and query (cached), and a page is found by bisecting the sorted keys past the cookie's
-``(orderby values..., primary key)``.
+Without ``$orderby`` (or with ``$orderby=<primary key>`` ascending, the same order) rows come in
+primary-key order and a page is found by bisecting the sorted key index past the cookie's last key, then
+scanning forward only as far as needed (``limit + 1`` matches, to know whether another page exists). A
+``$filter`` whose top-level ``and`` bounds the primary key (``contactid ge X and contactid lt Y``: the
+key-range shards of a backfill) narrows that scan to the range by bisection too, so a shard's page costs
+the same whatever the table size, as an index seek would on SQL Server. With another ``$orderby`` the
+matching rows are sorted once per table generation and query (cached), and a page is found by bisecting
+the sorted keys past the cookie's ``(orderby values..., primary key)``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ from operator import itemgetter
 from typing import Any
 
 from dqt_simulator.errors import ApiError, bad_query, unknown_property
-from dqt_simulator.odata.evaluate import FilterError, UnknownPropertyError, compile_filter, normalizer
+from dqt_simulator.odata.evaluate import (
+    FilterError,
+    UnknownPropertyError,
+    coerce_literal,
+    compile_filter,
+    normalizer,
+)
+from dqt_simulator.odata.parser import BoolOp, Compare, Literal, Node, Property
 from dqt_simulator.odata.query import QueryOptions
 from dqt_simulator.paging import PageCookie, SkipTokenError, text_to_value, value_to_text
 from dqt_simulator.store import Row, Table
@@ -27,12 +37,81 @@ Predicate = Callable[[Row], bool]
 MAX_COUNT = 5000
 
 
+@dataclass(frozen=True, slots=True)
+class KeyRange:
+    """Bounds on the primary key implied by a filter (``None``: unbounded on that side)."""
+
+    low: str | None = None
+    low_inclusive: bool = True
+    high: str | None = None
+    high_inclusive: bool = True
+
+    def narrow(self, op: str, value: str) -> KeyRange:
+        """This range intersected with ``key <op> value``."""
+        low, low_inc, high, high_inc = self.low, self.low_inclusive, self.high, self.high_inclusive
+        if op in ("gt", "ge", "eq"):
+            inclusive = op != "gt"
+            if low is None or value > low or (value == low and not inclusive):
+                low, low_inc = value, inclusive
+        if op in ("lt", "le", "eq"):
+            inclusive = op != "lt"
+            if high is None or value < high or (value == high and not inclusive):
+                high, high_inc = value, inclusive
+        return KeyRange(low, low_inc, high, high_inc)
+
+    def slice_of(self, ids: Any) -> tuple[int, int]:
+        """``(start, stop)`` positions of the range in a ``SortedList`` of keys."""
+        start, stop = 0, len(ids)
+        if self.low is not None:
+            start = ids.bisect_left(self.low) if self.low_inclusive else ids.bisect_right(self.low)
+        if self.high is not None:
+            stop = ids.bisect_right(self.high) if self.high_inclusive else ids.bisect_left(self.high)
+        return start, max(start, stop)
+
+
+_FLIPPED = {"eq": "eq", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
+
+
+def key_range(node: Node | None, primary_id: str) -> KeyRange | None:
+    """The primary-key bounds that every row matching ``node`` satisfies: comparisons of the key with a GUID
+    found in the top-level ``and`` chain (``or``/``not`` subtrees bound nothing). ``None`` when unbounded.
+    The bounds only narrow the scan; the whole predicate is still evaluated on every row in the range."""
+    found: KeyRange | None = None
+    pending = [node] if node is not None else []
+    while pending:
+        current = pending.pop()
+        if isinstance(current, BoolOp):
+            if current.op == "and":
+                pending += [current.left, current.right]
+            continue
+        if not isinstance(current, Compare) or current.op not in _FLIPPED:
+            continue
+        left, right, op = current.left, current.right, current.op
+        if isinstance(left, Literal) and isinstance(right, Property):
+            left, right, op = right, left, _FLIPPED[op]
+        if not (isinstance(left, Property) and left.name == primary_id and isinstance(right, Literal)):
+            continue
+        try:
+            value = coerce_literal(right, "guid", op)
+        except FilterError:
+            continue  # the predicate reports the type error
+        if isinstance(value, str):  # null compares unknown: nothing matches, the predicate says so
+            found = (found or KeyRange()).narrow(op, value)
+    return found
+
+
 @dataclass(slots=True)
 class CompiledQuery:
     table: Table
     predicate: Predicate | None
     orderby: list[tuple[str, bool]]
     filter_text: str | None
+    key_bounds: KeyRange | None = None
+
+    @property
+    def in_key_order(self) -> bool:
+        """Whether rows come in primary-key order (no ``$orderby``, or the primary key ascending)."""
+        return not self.orderby or self.orderby == [(self.table.primary_id, False)]
 
     def component(self, name: str, value: Any) -> tuple[Any, ...]:
         """Sort component of one value: nulls first (ascending), strings case-insensitively."""
@@ -110,7 +189,8 @@ def compile_query(table: Table, options: QueryOptions) -> CompiledQuery:
             raise unknown_property(table.logical_name, exc.name) from exc
         except FilterError as exc:
             raise bad_query(str(exc)) from exc
-    return CompiledQuery(table, predicate, options.orderby, options.filter_text)
+    bounds = key_range(options.filter, table.primary_id) if predicate is not None else None
+    return CompiledQuery(table, predicate, options.orderby, options.filter_text, bounds)
 
 
 class SortCache:
@@ -162,24 +242,23 @@ def find_page(
     table = query.table
     if limit <= 0:
         return [], False
-    if query.orderby:
+    if not query.in_key_order:
         rows = sort_cache.sorted_rows(query)
         start = _first_after(query, rows, cookie) if cookie else 0
         page = rows[start : start + limit + 1]
         return page[:limit], len(page) > limit
+    start, stop = query.key_bounds.slice_of(table.ids) if query.key_bounds else (0, len(table.ids))
     if cookie is not None:
         _, last_id = query.seek_target(cookie)
-        start = table.ids.bisect_right(last_id)
-    else:
-        start = 0
+        start = max(start, table.ids.bisect_right(last_id))
     by_id = table.rows
     if query.predicate is None:
-        ids = list(table.ids.islice(start, start + limit + 1))
+        ids = list(table.ids.islice(start, min(stop, start + limit + 1)))
         page = [by_id[i] for i in ids]
     else:
         predicate = query.predicate
         page = []
-        for record_id in table.ids.islice(start):
+        for record_id in table.ids.islice(start, max(start, stop)):
             row = by_id[record_id]
             if predicate(row):
                 page.append(row)

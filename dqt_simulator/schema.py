@@ -17,11 +17,12 @@ Dataverse requires.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Protocol
 
 from mappings.reference import dqt as ref
+from mappings.reference import dqt_status as status_ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +220,7 @@ INITIAL_TEACHER_TRAINING: Final = _entity(
     "dfeta_name",
     [
         _lookup("dfeta_personid", "contact", "dfeta_PersonId"),
-        Attribute("dfeta_programmetype", "Picklist", options={}),
+        _pick("dfeta_programmetype", status_ref.ITT_PROGRAMME_TYPE),
         _pick("dfeta_result", ref.ITT_RESULT),
         _date("dfeta_programmestartdate"),
         _date("dfeta_programmeenddate"),
@@ -227,14 +228,15 @@ INITIAL_TEACHER_TRAINING: Final = _entity(
         _lookup("dfeta_subject1id", "dfeta_ittsubject", "dfeta_Subject1Id"),
         _lookup("dfeta_subject2id", "dfeta_ittsubject", "dfeta_Subject2Id"),
         _lookup("dfeta_subject3id", "dfeta_ittsubject", "dfeta_Subject3Id"),
-        Attribute("dfeta_agerangefrom", "Picklist", options={}),
-        Attribute("dfeta_agerangeto", "Picklist", options={}),
+        _pick("dfeta_agerangefrom", status_ref.AGE_RANGE),
+        _pick("dfeta_agerangeto", status_ref.AGE_RANGE),
         _lookup("dfeta_ittqualificationid", "dfeta_ittqualification", "dfeta_ITTQualificationId"),
         _lookup("dfeta_countryid", "dfeta_country", "dfeta_CountryId"),
         _lookup("dfeta_qtsregistration", "dfeta_qtsregistration", "dfeta_qtsregistration"),
         _s("dfeta_slugid", 100),
         _s("dfeta_traineeid", 100),
         _s("dfeta_cohortyear", 10),
+        _pick("dfeta_ittqualificationaim", status_ref.ITT_QUALIFICATION_AIM),
     ],
     object_type_code=10104,
 )
@@ -263,6 +265,25 @@ def _reference_entity(logical_name: str, entity_set: str, object_type_code: int)
 MQ_ESTABLISHMENT: Final = _reference_entity("dfeta_mqestablishment", "dfeta_mqestablishments", 10110)
 SPECIALISM: Final = _reference_entity("dfeta_specialism", "dfeta_specialisms", 10111)
 SANCTION_CODE: Final = _reference_entity("dfeta_sanctioncode", "dfeta_sanctioncodes", 10112)
+TEACHER_STATUS: Final = _entity(
+    "dfeta_teacherstatus",
+    "dfeta_teacherstatuses",
+    "dfeta_name",
+    [_s("dfeta_value", 100), _bool("dfeta_qtsdaterequired")],
+    object_type_code=10113,
+)
+EARLY_YEARS_STATUS: Final = _reference_entity("dfeta_earlyyearsstatus", "dfeta_earlyyearsstatuses", 10114)
+ITT_SUBJECT: Final = _reference_entity("dfeta_ittsubject", "dfeta_ittsubjects", 10115)
+ITT_QUALIFICATION: Final = _reference_entity("dfeta_ittqualification", "dfeta_ittqualifications", 10116)
+COUNTRY: Final = _reference_entity("dfeta_country", "dfeta_countries", 10117)
+#: ITT providers and other establishments (only ``dfeta_trainingprovider = true`` ones are ITT providers).
+ACCOUNT: Final = _entity(
+    "account",
+    "accounts",
+    "name",
+    [_s("dfeta_ukprn"), _bool("dfeta_trainingprovider")],
+    object_type_code=1,
+)
 
 TRS_EVENT: Final = _entity(
     "dfeta_trsevent",
@@ -277,6 +298,12 @@ ENTITIES: Final[tuple[EntityDef, ...]] = (
     MQ_ESTABLISHMENT,
     SPECIALISM,
     SANCTION_CODE,
+    TEACHER_STATUS,
+    EARLY_YEARS_STATUS,
+    ITT_SUBJECT,
+    ITT_QUALIFICATION,
+    COUNTRY,
+    ACCOUNT,
     CONTACT,
     QUALIFICATION,
     SANCTION,
@@ -290,9 +317,26 @@ ENTITIES: Final[tuple[EntityDef, ...]] = (
 BY_LOGICAL_NAME: Final = {e.logical_name: e for e in ENTITIES}
 BY_ENTITY_SET: Final = {e.entity_set: e for e in ENTITIES}
 
+
+class SeedRow(Protocol):
+    """A seeded reference row: ``id``, ``active`` and either ``name``/``value`` or its own ``columns()``."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def active(self) -> bool: ...
+
+
 #: Reference rows seeded into every simulator (entity set -> rows), with the real values.
-REFERENCE_DATA: Final = {
+REFERENCE_DATA: Final[dict[str, Sequence[SeedRow]]] = {
     "dfeta_mqestablishments": ref.MQ_ESTABLISHMENTS,
     "dfeta_specialisms": ref.MQ_SPECIALISMS,
     "dfeta_sanctioncodes": ref.SANCTION_CODES,
+    "dfeta_teacherstatuses": status_ref.TEACHER_STATUSES,
+    "dfeta_earlyyearsstatuses": status_ref.EARLY_YEARS_STATUSES,
+    "dfeta_ittsubjects": status_ref.ITT_SUBJECTS,
+    "dfeta_ittqualifications": status_ref.ITT_QUALIFICATIONS,
+    "dfeta_countries": status_ref.COUNTRIES,
+    "accounts": status_ref.ITT_PROVIDERS,
 }

@@ -13,6 +13,15 @@ from mappings.inductions import map_induction
 from mappings.lookup import ReferenceLookup
 from mappings.previous_names import map_previous_names
 from mappings.qualifications import map_qualification
+from mappings.routes import (
+    PersonStatusUpdate,
+    ProfessionalStatusResult,
+    RouteFailure,
+    RouteRow,
+    StatusReference,
+    apply_induction_exemptions,
+    map_professional_status,
+)
 from mappings.sanctions import map_sanction
 from mappings.types import (
     AlertRow,
@@ -48,4 +57,13 @@ __all__ = [
     "map_qualification",
     "map_sanction",
     "person_warnings",
+]
+__all__ += [
+    "PersonStatusUpdate",
+    "ProfessionalStatusResult",
+    "RouteFailure",
+    "RouteRow",
+    "StatusReference",
+    "apply_induction_exemptions",
+    "map_professional_status",
 ]

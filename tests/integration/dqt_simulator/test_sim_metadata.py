@@ -25,7 +25,7 @@ def test_entity_set_lookup_as_the_sdk_sends_it(api: Api) -> None:
             "MetadataId": body["value"][0]["MetadataId"],
         }
     ]
-    assert api.get("EntityDefinitions", params={"$filter": "LogicalName eq 'account'"}).json()["value"] == []
+    assert api.get("EntityDefinitions", params={"$filter": "LogicalName eq 'systemuser'"}).json()["value"] == []
 
 
 def test_single_definition_and_picklist_options(api: Api) -> None:
@@ -76,7 +76,7 @@ def test_definitions_with_attributes_as_airbyte_discovers_them(api: Api) -> None
     tracked = api.get(
         "EntityDefinitions", params={"$select": "LogicalName", "$filter": "ChangeTrackingEnabled eq true"}
     )
-    assert len(tracked.json()["value"]) == 11
+    assert len(tracked.json()["value"]) == 17
 
 
 def test_csdl_document(api: Api) -> None:
@@ -118,6 +118,6 @@ def test_bad_data_stops_start_up(tmp_path: Path) -> None:
     from tests.support.simulator import start_simulator
 
     (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "accounts.jsonl").write_text('{"accountid": "x"}\n')
-    with pytest.raises(RuntimeError, match="accounts"):
+    (tmp_path / "data" / "systemusers.jsonl").write_text('{"systemuserid": "x"}\n')
+    with pytest.raises(RuntimeError, match="systemusers"):
         start_simulator(tmp_path / "sim", data_dir=tmp_path / "data", timeout=60)

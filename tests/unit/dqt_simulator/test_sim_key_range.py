@@ -1,0 +1,114 @@
+"""Key-range seeks: a ``$filter`` bounding the primary key, with ``$orderby`` the primary key or none, pages by
+bisection over the key index and returns exactly what the brute-force (sort everything) path returns."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import pytest
+
+from dqt_simulator.odata.parser import parse_filter
+from dqt_simulator.odata.query import parse_query
+from dqt_simulator.paging import PageCookie
+from dqt_simulator.querying import KeyRange, SortCache, compile_query, find_page, key_range
+from dqt_simulator.schema import ENTITIES
+from dqt_simulator.store import Table
+
+CONTACT = next(e for e in ENTITIES if e.entity_set == "contacts")
+LOW = "40000000-0000-0000-0000-000000000000"
+HIGH = "80000000-0000-0000-0000-000000000000"
+
+
+def _table(size: int, seed: int = 7) -> Table:
+    rng = random.Random(seed)
+    table = Table(CONTACT, tracked=True)
+    for n in range(size):
+        row = table.blank_row()
+        row["contactid"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        row["lastname"] = f"Name{n % 13}"
+        row["versionnumber"] = n + 1
+        table.rows[row["contactid"]] = row
+        table.ids.add(row["contactid"])
+    return table
+
+
+def _all_pages(table: Table, query_text: str, limit: int) -> list[list[str]]:
+    query = compile_query(table, parse_query(query_text))
+    cache = SortCache()
+    pages: list[list[str]] = []
+    cookie: PageCookie | None = None
+    while True:
+        rows, more = find_page(query, cookie, limit, cache)
+        pages.append([r["contactid"] for r in rows])
+        if not more:
+            return pages
+        cookie = PageCookie(len(pages) + 1, False, {}, query.cookie_values(rows[-1]))
+
+
+def _brute_force(table: Table, filter_text: str) -> list[str]:
+    query = compile_query(table, parse_query(f"$filter={filter_text}"))
+    assert query.predicate is not None
+    return sorted(r["contactid"] for r in table.rows.values() if query.predicate(r))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"contactid ge {LOW} and contactid lt {HIGH}", KeyRange(LOW, True, HIGH, False)),
+        (f"contactid gt {LOW}", KeyRange(LOW, False, None, True)),
+        (f"{HIGH} gt contactid and statecode eq 0", KeyRange(None, True, HIGH, False)),
+        (f"contactid eq '{LOW.upper()}'", KeyRange(LOW, True, LOW, True)),
+        (f"(contactid ge {LOW} and statecode eq 0) and contactid le {HIGH}", KeyRange(LOW, True, HIGH, True)),
+        (f"contactid ge {LOW} and contactid gt {HIGH}", KeyRange(HIGH, False, None, True)),
+    ],
+)
+def test_bounds_come_from_the_top_level_and_chain(text: str, expected: KeyRange) -> None:
+    assert key_range(parse_filter(text), "contactid") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"contactid ge {LOW} or contactid lt {HIGH}",
+        f"not (contactid ge {LOW})",
+        f"contactid ne {LOW}",
+        "contactid eq null",
+        f"parentcustomerid ge {LOW}",
+        "statecode eq 0",
+    ],
+)
+def test_no_bounds_from_or_not_ne_null_or_other_columns(text: str) -> None:
+    assert key_range(parse_filter(text), "contactid") is None
+
+
+@pytest.mark.parametrize("orderby", ["", "&$orderby=contactid", "&$orderby=contactid asc"])
+@pytest.mark.parametrize(
+    "filter_text",
+    [
+        f"contactid ge {LOW} and contactid lt {HIGH}",
+        f"contactid gt {LOW} and contactid le {HIGH} and lastname eq 'name3'",
+        f"contactid lt {LOW}",
+        f"contactid ge {HIGH}",
+        f"contactid ge {HIGH} and contactid lt {LOW}",  # empty range
+    ],
+)
+def test_key_range_pages_equal_brute_force(filter_text: str, orderby: str) -> None:
+    table = _table(500)
+    pages = _all_pages(table, f"$filter={filter_text}{orderby}", limit=37)
+    assert [i for page in pages for i in page] == _brute_force(table, filter_text)
+    assert all(len(page) == 37 for page in pages[:-1])
+
+
+def test_descending_key_order_still_sorts() -> None:
+    table = _table(200)
+    pages = _all_pages(table, f"$filter=contactid ge {LOW}&$orderby=contactid desc", limit=50)
+    assert [i for page in pages for i in page] == sorted(_brute_force(table, f"contactid ge {LOW}"), reverse=True)
+
+
+def test_key_range_page_does_not_use_the_sort_cache() -> None:
+    table = _table(100)
+    query = compile_query(table, parse_query(f"$filter=contactid ge {LOW}&$orderby=contactid"))
+    cache = SortCache()
+    find_page(query, None, 10, cache)
+    assert not cache._entries
