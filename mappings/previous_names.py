@@ -73,7 +73,10 @@ def map_previous_names(contact_record: Record, previous_name_records: Sequence[R
             continue  # the same as the current name: not a previous name
         runs.append((rebuilt, [change]))
         name = rebuilt
-    return [_row(contact.id, run_name, run) for run_name, run in runs]
+    # A previous name depends on the contact's current name too (the walk starts from it), so its version
+    # key includes the contact's: a rename in DQT without a new dfeta_previousname row still rewrites it.
+    contact_version = contact.version()
+    return [_row(contact.id, run_name, run, contact_version) for run_name, run in runs]
 
 
 def _changes(person_id: str, records: Sequence[Record]) -> list[_Change]:
@@ -113,7 +116,7 @@ def _replace(name: Name, part: int, value: str) -> Name:
     return parts[0], parts[1], parts[2]
 
 
-def _row(person_id: str, name: Name, run: list[_Change]) -> PreviousNameRow:
+def _row(person_id: str, name: Name, run: list[_Change], contact_version: int) -> PreviousNameRow:
     start = run[0]
     return {
         "previous_name_id": str(uuid.uuid5(PREVIOUS_NAME_NAMESPACE, start.id)),
@@ -129,5 +132,5 @@ def _row(person_id: str, name: Name, run: list[_Change]) -> PreviousNameRow:
         "dqt_state": STATE_ACTIVE,
         "dqt_created_on": start.created_on,
         "dqt_modified_on": max(c.modified_on for c in run),
-        "dqt_version": max(c.version for c in run),
+        "dqt_version": max(contact_version, *(c.version for c in run)),
     }

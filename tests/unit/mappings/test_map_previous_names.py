@@ -26,7 +26,7 @@ def test_no_previous_names() -> None:
 
 def test_one_surname_change() -> None:
     # Given Jane Anne Smith, who was Jones until 2018-06-01
-    change = f.previous_name(LAST, "Jones", "2018-05-31T23:00:00Z", versionnumber=77)
+    change = f.previous_name(LAST, "Jones", "2018-05-31T23:00:00Z", versionnumber=2_000_077)
     # When rebuilt
     [row] = map_previous_names(f.contact(), [change])
     # Then one previous name with a deterministic id and the change time as its timestamps
@@ -44,8 +44,17 @@ def test_one_surname_change() -> None:
         "dqt_state": 0,
         "dqt_created_on": dt.datetime(2019, 3, 4, 10, 11, 12, tzinfo=dt.UTC),
         "dqt_modified_on": dt.datetime(2021, 6, 7, 8, 9, 10, tzinfo=dt.UTC),
-        "dqt_version": 77,
+        "dqt_version": 2_000_077,  # newer than the contact's versionnumber
     }
+
+
+def test_version_includes_the_contacts_so_a_rename_rewrites_previous_names() -> None:
+    # Given a previous-name row older than the contact (the contact was renamed since, without a new row)
+    change = f.previous_name(LAST, "Jones", "2018-05-31T23:00:00Z", versionnumber=5)
+    contact = f.contact()
+    # When rebuilt, Then the row's version is the contact's, so newer-wins lets the rebuild apply
+    [row] = map_previous_names(contact, [change])
+    assert row["dqt_version"] == contact["versionnumber"]
 
 
 def test_several_changes_rebuild_each_full_name_newest_first() -> None:
@@ -92,7 +101,7 @@ def test_adjacent_identical_names_collapse_into_the_first_rows_id() -> None:
     assert first["previous_name_id"] == str(uuid.uuid5(PREVIOUS_NAME_NAMESPACE, newest["dfeta_previousnameid"]))
     assert first["dqt_previous_name_ids"] == [newest["dfeta_previousnameid"], no_op["dfeta_previousnameid"]]
     assert first["created_on"] == first["updated_on"] == dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
-    assert first["dqt_version"] == 40  # the newest contributing row
+    assert first["dqt_version"] == max(40, f.contact()["versionnumber"])  # newest contributing row or contact
     assert first["dqt_modified_on"] == dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
 
 
