@@ -6,6 +6,9 @@ or a row the database refuses becomes a ``FailedRecord`` and its neighbours comm
 not in TRS yet is healed by fetching that contact from DQT on demand and retrying once.
 
 Order inside a page: upserts, then deletes ("otherwise we may resurrect a deleted record").
+
+A contact's own columns (induction status, QTS and QTLS dates) are inputs of its person's induction columns
+(ADR 0019), so a delta that changes a contact re-derives them too, not only a change to a ``dfeta_induction``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,16 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection, String, cast, select
 
-from bridge.feeds import CONTACT_SELECT, INDUCTION_SELECT, PREVIOUS_NAME_SELECT, ApplyKind, Feed
+from bridge import writeback
+from bridge.feeds import (
+    CONTACT_SELECT,
+    INDUCTION,
+    INDUCTION_SELECT,
+    PREVIOUS_NAME,
+    PREVIOUS_NAME_SELECT,
+    ApplyKind,
+    Feed,
+)
 from dataverse_client import ChangePage, DataverseClient, F
 from mappings import (
     MAPPING_VERSION,
@@ -27,6 +39,7 @@ from mappings import (
     MappingError,
     ReferenceLookup,
     Skipped,
+    StatusReference,
     map_contact,
     map_induction,
     map_previous_names,
@@ -72,6 +85,8 @@ class PageContext:
     now: dt.datetime
     full_pass: bool = False
     counts: RunCounts = field(default_factory=RunCounts)
+    #: The professional-status reference rows, read on first use (``bridge.professional_status``).
+    status_reference: StatusReference | None = None
 
     def add(self, **counts: int) -> None:
         self.counts = self.counts + RunCounts(**counts)
@@ -132,18 +147,20 @@ def _mapper(feed: Feed, reference: ReferenceLookup) -> Callable[[Mapping[str, An
 def map_page(ctx: PageContext, feed: Feed, records: Sequence[Mapping[str, Any]]) -> Mapped:
     mapper = _mapper(feed, ctx.reference)
     out = Mapped()
+    failures: list[tuple[str | None, Any, str, str | None, str]] = []
     for record in records:
         try:
             result = mapper(record)
         except MappingError as error:
-            fail(
-                ctx,
-                feed.entity_set,
-                _record_id(record, feed.primary_id),
-                dict(record),
-                kind="mapping",
-                field_name=error.field,
-                message=str(error),
+            dqt_id = _record_id(record, feed.primary_id)
+            failures.append((dqt_id, dict(record), "mapping", error.field, str(error)))
+            log.warning(
+                "record_failed",
+                entity_set=feed.entity_set,
+                dqt_id=dqt_id,
+                error_kind="mapping",
+                field=error.field,
+                reason=str(error),
             )
             continue
         if isinstance(result, Ignored | Skipped):
@@ -154,6 +171,11 @@ def map_page(ctx: PageContext, feed: Feed, records: Sequence[Mapping[str, Any]])
                 out.skipped += 1
             continue
         out.rows.append(dict(result))
+    if failures:  # one statement for the page's mapping failures (a dirty page of a backfill has hundreds)
+        failed_records.record_failures(
+            ctx.connection, feed.entity_set, failures, mapping_version=MAPPING_VERSION, now=ctx.now
+        )
+        ctx.add(failed=len(failures))
     return out
 
 
@@ -191,7 +213,7 @@ def ensure_persons(
     records = [known[pid] for pid in missing if pid in known]
     if records:
         log.info("persons_fetched_on_demand", count=len(records))
-        apply_rows(ctx, _PERSON_FEED(), records, deleted_ids=[], heal=False)
+        apply_rows(ctx, _PERSON_FEED(), records, deleted_ids=[], heal=False, rederive=False)
     return set(stored_versions(ctx.connection, "persons", wanted))
 
 
@@ -207,11 +229,14 @@ def _PERSON_FEED() -> Feed:
 
 
 def _event(table: str, row: Mapping[str, Any], key_column: str, now: dt.datetime, *, existed: bool) -> dict[str, Any]:
-    """The event for one applied row version. Created/Updated says whether TRS held the row before, not
-    whether DQT's ``createdon == modifiedon`` (second resolution: an update within the second of the create
-    would be a second "Created")."""
-    modified = row.get("dqt_modified_on")
-    kind = "Deactivated" if row.get("dqt_state") == 1 else "Updated" if existed else "Created"
+    """The event for one applied row version (ADR 0004). ``createdon == modifiedon`` alone does not make a
+    version "Created": both have second resolution, so an update in the second of the create (a DQT plugin
+    stamping the record) would be a second "Created" of a row TRS already ``existed`` with."""
+    created, modified = row.get("dqt_created_on"), row.get("dqt_modified_on")
+    if row.get("dqt_state") == 1:
+        kind = "Deactivated"
+    else:
+        kind = "Created" if created == modified and not existed else "Updated"
     dqt_id = row[key_column]
     key = f"{dqt_id}-{kind}-{row['dqt_version']}"
     return {
@@ -244,12 +269,15 @@ def upsert_with_events(
     entity_set: str,
     *,
     heal: bool,
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
     """Newer-wins upsert of ``rows`` with failure isolation, on-demand parents and one event per applied
-    version. Returns the keys that are now settled (applied or already newer in TRS)."""
+    version. Returns the keys that are now settled (applied or already newer in TRS) and those applied."""
     if not rows:
-        return []
+        return [], []
     key_column = metadata.tables[table].primary_key.columns.keys()[0]
+    # Write-back (ADR 0074): TRS keeps the columns of edits DQT does not hold yet; the relay's own writes
+    # coming back (echoes) add no event.
+    rows, echoes = writeback.guard_incoming(ctx.connection, table, rows, raw)
     before = stored_versions(ctx.connection, table, [r[key_column] for r in rows])
     result, failures = upsert_rows_isolating(ctx.connection, table, rows, now=ctx.now)
     if heal and table != "persons":
@@ -264,13 +292,13 @@ def upsert_with_events(
     for failure in failures:
         _fail_row(ctx, entity_set, failure, raw)
     settled = [r[key_column] for r in rows if r[key_column] not in failed_keys]
+    applied = [k for r in rows if (k := r[key_column]) not in failed_keys and (before.get(k) or 0) < r["dqt_version"]]
+    keys = set(applied) - echoes
     events = [
-        _event(table, r, key_column, ctx.now, existed=r[key_column] in before)
-        for r in rows
-        if r[key_column] not in failed_keys and (before.get(r[key_column]) or 0) < r["dqt_version"]
+        _event(table, r, key_column, ctx.now, existed=r[key_column] in before) for r in rows if r[key_column] in keys
     ]
     insert_events(ctx.connection, events, now=ctx.now)
-    return settled
+    return settled, applied
 
 
 def _fail_row(ctx: PageContext, entity_set: str, failure: RowFailure, raw: Mapping[str, Mapping[str, Any]]) -> None:
@@ -279,15 +307,29 @@ def _fail_row(ctx: PageContext, entity_set: str, failure: RowFailure, raw: Mappi
 
 
 def apply_rows(
-    ctx: PageContext, feed: Feed, records: Sequence[Mapping[str, Any]], *, deleted_ids: Sequence[str], heal: bool = True
+    ctx: PageContext,
+    feed: Feed,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    deleted_ids: Sequence[str],
+    heal: bool = True,
+    rederive: bool = True,
 ) -> None:
     mapped = map_page(ctx, feed, records)
     raw = {rid: dict(r) for r in records if (rid := _record_id(r, feed.primary_id))}
-    settled = upsert_with_events(ctx, feed.table, mapped.rows, raw, feed.entity_set, heal=heal)
+    settled, applied = upsert_with_events(ctx, feed.table, mapped.rows, raw, feed.entity_set, heal=heal)
     ctx.add(skipped=mapped.skipped)
+    if feed.entity_set == "contacts" and rederive and not ctx.full_pass and applied:
+        _rederive_inductions(ctx, {k: raw[k] for k in applied})
+        _rebuild_previous_names_of_changed(ctx, {k: raw[k] for k in applied})
     failed_records.resolve_many(ctx.connection, feed.entity_set, settled + mapped.not_stored, now=ctx.now)
+    if feed.entity_set == "contacts" and rederive and applied:  # QTLS fields feed professional status (ADR 0061)
+        from bridge.professional_status import rebuild_for_contacts
+
+        rebuild_for_contacts(ctx, {k: raw[k] for k in applied})
     if ctx.full_pass:  # every record of the page exists in DQT, failed or not: none may be swept
-        touch_rows(ctx.connection, feed.table, list(raw), now=ctx.now)
+        stamped = set(applied)  # the upsert already stamped the rows it wrote with ctx.now
+        touch_rows(ctx.connection, feed.table, [k for k in raw if k not in stamped], now=ctx.now)
     gone = list(dict.fromkeys([*mapped.not_stored, *(str(i).lower() for i in deleted_ids)]))
     if gone:
         existing = stored_versions(ctx.connection, feed.table, gone)
@@ -350,11 +392,18 @@ def _invalid_children(ctx: PageContext, feed: Feed, records: Sequence[Mapping[st
 
 
 def _contacts_and_children(
-    ctx: PageContext, person_ids: set[str], entity_set: str, select_columns: Sequence[str]
-) -> tuple[dict[str, dict[str, Any]], dict[str, list[Mapping[str, Any]]]]:
-    contacts = {
+    ctx: PageContext,
+    person_ids: set[str],
+    entity_set: str,
+    select_columns: Sequence[str],
+    known: Mapping[str, Mapping[str, Any]] | None = None,
+) -> tuple[dict[str, Mapping[str, Any]], dict[str, list[Mapping[str, Any]]]]:
+    """The contacts of ``person_ids`` (those in ``known`` are not fetched again) and all their children."""
+    contacts: dict[str, Mapping[str, Any]] = {p: c for p, c in (known or {}).items() if p in person_ids}
+    to_fetch = [p for p in person_ids if p not in contacts]
+    contacts |= {
         str(c["contactid"]).lower(): c
-        for c in fetch_by_ids(ctx.client, "contacts", "contactid", person_ids, CONTACT_SELECT)
+        for c in fetch_by_ids(ctx.client, "contacts", "contactid", to_fetch, CONTACT_SELECT)
     }
     children = _group(fetch_by_ids(ctx.client, entity_set, "_dfeta_personid_value", list(contacts), select_columns))
     return contacts, children
@@ -364,9 +413,36 @@ def apply_induction(ctx: PageContext, feed: Feed, page: ChangePage) -> None:
     _invalid_children(ctx, feed, page.records)
     person_ids = {p for r in page.records if (p := _person_of(r))}
     person_ids |= _persons_for_deleted_inductions(ctx, page.deleted_ids)
+    derive_induction(ctx, person_ids)
+
+
+def _rederive_inductions(ctx: PageContext, contacts: Mapping[str, Mapping[str, Any]]) -> None:
+    """After a delta changed ``contacts``, re-derive their persons' induction columns (a full pass leaves that to
+    the induction feed's own full pass). The page's counts are the contacts'; only failures are added."""
+    counts = ctx.counts
+    derive_induction(ctx, set(contacts), contacts, derived_only=True)
+    ctx.counts = counts + RunCounts(failed=ctx.counts.failed - counts.failed)
+
+
+def derive_induction(
+    ctx: PageContext,
+    person_ids: set[str],
+    contacts: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    derived_only: bool = False,
+) -> None:
+    """Derive the induction columns of ``person_ids`` from each contact and all its ``dfeta_inductions``.
+
+    ``contacts`` already read are not fetched again. With ``derived_only`` (a contact changed), a person with no
+    induction record whose columns were never derived is left alone, as the induction feed leaves it.
+    """
     if not person_ids:
         return
-    contacts, inductions = _contacts_and_children(ctx, person_ids, "dfeta_inductions", INDUCTION_SELECT)
+    feed = INDUCTION
+    contacts, inductions = _contacts_and_children(ctx, person_ids, feed.entity_set, INDUCTION_SELECT, contacts)
+    if derived_only:
+        derived = stored_versions(ctx.connection, "persons", contacts, version_column="dqt_induction_version")
+        contacts = {p: c for p, c in contacts.items() if p in inductions or derived.get(p) is not None}
     present = ensure_persons(ctx, contacts, contacts)
     updates: list[dict[str, Any]] = []
     for person_id, contact in contacts.items():
@@ -408,9 +484,46 @@ def apply_previous_names(ctx: PageContext, feed: Feed, page: ChangePage) -> None
     _invalid_children(ctx, feed, page.records)
     person_ids = {p for r in page.records if (p := _person_of(r))}
     person_ids |= _persons_for_deleted_previous_names(ctx, page.deleted_ids)
+    rebuild_previous_names(ctx, person_ids)
+
+
+def _rebuild_previous_names_of_changed(ctx: PageContext, contacts: Mapping[str, Mapping[str, Any]]) -> None:
+    """After a delta changed ``contacts``, rebuild their previous names: the rebuild starts from the contact's
+    current name, so a rename in DQT rewrites them even without a new ``dfeta_previousname`` row. Only
+    failures are added to the page's counts (the page counts contacts)."""
+    counts = ctx.counts
+    rebuild_previous_names(ctx, set(contacts), contacts, derived_only=True)
+    ctx.counts = counts + RunCounts(failed=ctx.counts.failed - counts.failed)
+
+
+def rebuild_previous_names(
+    ctx: PageContext,
+    person_ids: set[str],
+    known_contacts: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    derived_only: bool = False,
+) -> None:
+    """Rebuild the previous names of ``person_ids`` from each contact and all its ``dfeta_previousnames``.
+    With ``derived_only``, persons with no previous-name rows on either side are left alone."""
+    feed = PREVIOUS_NAME
+    # A name edit on its way to DQT owns the person's previous names until it is delivered (ADR 0073).
+    person_ids -= writeback.persons_with_undelivered_names(ctx.connection, sorted(person_ids))
     if not person_ids:
         return
-    contacts, names = _contacts_and_children(ctx, person_ids, "dfeta_previousnames", PREVIOUS_NAME_SELECT)
+    contacts, names = _contacts_and_children(
+        ctx, person_ids, "dfeta_previousnames", PREVIOUS_NAME_SELECT, known_contacts
+    )
+    if derived_only:
+        table = metadata.tables["previous_names"]
+        held = {
+            str(p)
+            for p in ctx.connection.execute(
+                select(table.c.person_id).where(table.c.person_id.in_(list(contacts))).distinct()
+            ).scalars()
+        }
+        contacts = {p: c for p, c in contacts.items() if p in names or p in held}
+        if not contacts:
+            return
     present = ensure_persons(ctx, contacts, contacts)
     rows: list[dict[str, Any]] = []
     rebuilt: list[str] = []
@@ -460,6 +573,10 @@ def apply_page(ctx: PageContext, feed: Feed, page: ChangePage) -> RunCounts:
         apply_rows(ctx, feed, page.records, deleted_ids=list(page.deleted_ids))
     elif feed.kind is ApplyKind.INDUCTION:
         apply_induction(ctx, feed, page)
-    else:
+    elif feed.kind is ApplyKind.PREVIOUS_NAMES:
         apply_previous_names(ctx, feed, page)
+    else:
+        from bridge.professional_status import apply_professional_status_page  # it imports this module
+
+        apply_professional_status_page(ctx, feed, page)
     return ctx.counts

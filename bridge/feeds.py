@@ -2,8 +2,9 @@
 
 A feed is one change-tracking subscription: a changes key (kept from the real TRS so a reader who knows it
 recognises ``TrsDataSync:MandatoryQualification``), the entity set, the columns to ``$select``, and the
-kind of apply it needs. Reference data (establishments, specialisms, sanction codes) is not a feed: it is
-small, read whole at the start of every run, and only used to resolve lookups.
+kind of apply it needs. Reference data (establishments, specialisms, sanction codes; teacher and early-years
+statuses, ITT subjects and qualifications, countries, ITT providers) is not a feed: it is small, read whole at
+the start of every run, and only used to resolve lookups.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ CONTACT_SELECT: Final = (
     "dfeta_qtsdate",
     "dfeta_qtlsdate",
     "dfeta_qtlsdatehasbeenset",
+    "dfeta_trsevent",  # the TRS event of a write-back: how the sync recognises the relay's own writes (ADR 0074)
 )
 QUALIFICATION_SELECT: Final = (
     "dfeta_qualificationid",
@@ -51,6 +53,7 @@ QUALIFICATION_SELECT: Final = (
     "dfeta_mq_status",
     "dfeta_mqstartdate",
     "dfeta_mq_date",
+    "dfeta_trsevent",
 )
 SANCTION_SELECT: Final = (
     "dfeta_sanctionid",
@@ -80,6 +83,35 @@ PREVIOUS_NAME_SELECT: Final = (
     "dfeta_name",
     "dfeta_changedon",
 )
+INITIAL_TEACHER_TRAINING_SELECT: Final = (
+    "dfeta_initialteachertrainingid",
+    *BOOKKEEPING,
+    "_dfeta_personid_value",
+    "dfeta_programmetype",
+    "dfeta_result",
+    "dfeta_programmestartdate",
+    "dfeta_programmeenddate",
+    "_dfeta_establishmentid_value",
+    "_dfeta_subject1id_value",
+    "_dfeta_subject2id_value",
+    "_dfeta_subject3id_value",
+    "dfeta_agerangefrom",
+    "dfeta_agerangeto",
+    "_dfeta_ittqualificationid_value",
+    "_dfeta_countryid_value",
+    "_dfeta_qtsregistration_value",
+    "dfeta_slugid",
+)
+QTS_REGISTRATION_SELECT: Final = (
+    "dfeta_qtsregistrationid",
+    *BOOKKEEPING,
+    "_dfeta_personid_value",
+    "_dfeta_teacherstatusid_value",
+    "_dfeta_earlyyearsstatusid_value",
+    "dfeta_qtsdate",
+    "dfeta_eytsdate",
+    "dfeta_dateofrecognition",
+)
 REFERENCE_SELECT: Final = ("dfeta_name", "dfeta_value", "statecode")
 
 
@@ -89,6 +121,7 @@ class ApplyKind(StrEnum):
     ROWS = "rows"  # one DQT record -> one TRS row (persons, MQs, alerts)
     INDUCTION = "induction"  # re-derive the person's induction columns from contact + all its inductions
     PREVIOUS_NAMES = "previous_names"  # rebuild the person's previous names from contact + all its rows
+    PROFESSIONAL_STATUS = "professional_status"  # rebuild routes + status from contact + all its ITT and QTS rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +172,40 @@ PREVIOUS_NAME: Final = Feed(
     "previous_names",
 )
 
+# Professional status (ADR 0061): two feeds, one per entity set, both rebuilding whole persons (their contact,
+# all its ITT rows and QTS registrations). Contacts' QTLS changes reach it through the person feed. No sweep:
+# their table is shared with MQs; a full pass ends by rebuilding the persons it did not see instead.
+INITIAL_TEACHER_TRAINING: Final = Feed(
+    "initial_teacher_training",
+    "dfeta_initialteachertrainings",
+    "dfeta_initialteachertrainingid",
+    "TrsDataSync:InitialTeacherTraining",
+    INITIAL_TEACHER_TRAINING_SELECT,
+    ApplyKind.PROFESSIONAL_STATUS,
+    "qualifications",
+    sweeps=False,
+)
+QTS_REGISTRATION: Final = Feed(
+    "qts_registration",
+    "dfeta_qtsregistrations",
+    "dfeta_qtsregistrationid",
+    "TrsDataSync:QtsRegistration",
+    QTS_REGISTRATION_SELECT,
+    ApplyKind.PROFESSIONAL_STATUS,
+    "qualifications",
+    sweeps=False,
+)
+
 #: Every feed, dependants after what they depend on (persons first).
-FEEDS: Final = (PERSON, MANDATORY_QUALIFICATION, ALERT, INDUCTION, PREVIOUS_NAME)
+FEEDS: Final = (
+    PERSON,
+    MANDATORY_QUALIFICATION,
+    ALERT,
+    INDUCTION,
+    PREVIOUS_NAME,
+    INITIAL_TEACHER_TRAINING,
+    QTS_REGISTRATION,
+)
 
 
 def resolve_feeds(names: list[str] | None) -> list[Feed]:

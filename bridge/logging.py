@@ -1,6 +1,9 @@
 """structlog configuration for every bridge process, with a redaction step that keeps personal data out.
 
-One canonical log line per page and per job; context (run id, entity set) is bound through contextvars.
+One canonical log line per page and per job; context (run id, entity set, page; a worker's message id, actor
+and entity) is bound through contextvars and cleared between jobs with :func:`new_job_context`. Libraries that
+log through the standard library (dramatiq, SQLAlchemy, the client's hooks) are rendered the same way: JSON
+lines with the bound context, through the same redaction.
 The redaction processor is a last line of defence: code should never pass personal data to a logger,
 but if a key that names personal data slips through, its value is replaced before rendering.
 """
@@ -53,9 +56,29 @@ def redact(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapp
     return event_dict
 
 
+def new_job_context(**values: Any) -> None:
+    """Forget everything bound for the previous job on this thread, then bind ``values`` (ids only)."""
+    structlog.contextvars.clear_contextvars()
+    if values:
+        structlog.contextvars.bind_contextvars(**values)
+
+
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler that writes to whatever ``sys.stderr`` is now (test runners swap it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def configure(level: str = "INFO", *, json: bool | None = None) -> None:
     """Configure structlog once per process: JSON when not on a terminal, readable otherwise."""
     render_json = (not sys.stderr.isatty()) if json is None else json
+    renderer: Any = structlog.processors.JSONRenderer() if render_json else structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -63,9 +86,34 @@ def configure(level: str = "INFO", *, json: bool | None = None) -> None:
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             redact,
             structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer() if render_json else structlog.dev.ConsoleRenderer(colors=False),
+            renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
+    _route_standard_logging(level, renderer)
+
+
+def _route_standard_logging(level: str, renderer: Any) -> None:
+    """Render standard-library log records (dramatiq's retries and failures, for one) like our own lines."""
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[
+            structlog.contextvars.merge_contextvars,
+            structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact,
+        ],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+    )
+    handler = _CurrentStderr()
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers = [h for h in root.handlers if not isinstance(h, _CurrentStderr)] + [handler]
+    root.setLevel(logging.WARNING)  # libraries' own chatter (alembic's plugins ...) stays out
+    logging.getLogger("dramatiq").setLevel(max(logging.INFO, logging.getLevelName(level.upper())))

@@ -27,6 +27,7 @@ from .errors import (
     ValidationError,
 )
 from .hooks import CallRecord, Hook
+from .limiter import NoRequestLimit, RequestLimiter
 from .metadata import EntityInfo
 from .odata import F, Filter, and_, not_, or_
 from .paging import ChangePage, Page
@@ -53,9 +54,11 @@ __all__ = [
     "Filter",
     "Hook",
     "LocalRetryAfterGate",
+    "NoRequestLimit",
     "NotFound",
     "Page",
     "PagingError",
+    "RequestLimiter",
     "RetryAfterGate",
     "RetryPolicy",
     "ServiceUnavailable",

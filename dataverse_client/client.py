@@ -18,7 +18,8 @@ class DataverseClient(ReadMethods, WriteMethods):
     """Reads and writes one Dataverse environment. Thread-safe; close it (or use ``with``) when done.
 
     ``hooks`` receive a :class:`~.hooks.CallRecord` per HTTP attempt. ``gate`` replaces the in-process
-    :class:`~.retry.LocalRetryAfterGate` (e.g. with a fleet-wide one). ``retry_policy`` replaces the
-    default built from ``settings.max_retry_seconds``. ``token_provider`` and ``adapter`` exist for
-    tests that need no authority or no network.
+    :class:`~.retry.LocalRetryAfterGate` (e.g. with a fleet-wide one). ``limiter`` grants a slot around
+    each HTTP attempt (a :class:`~.limiter.RequestLimiter`; by default every request goes at once).
+    ``retry_policy`` replaces the default built from ``settings.max_retry_seconds``. ``token_provider``
+    and ``adapter`` exist for tests that need no authority or no network.
     """

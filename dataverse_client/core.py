@@ -1,8 +1,9 @@
 """The shared machinery under :class:`~.client.DataverseClient`: construction, lifecycle, URL
 building, and the one method every call goes through (:meth:`ClientCore._request`).
 
-``_request`` applies, in order: the Retry-After gate, a bearer token (from msal's cache), the send,
-the refresh-once-on-401 rule, and the retry policy around all of it. Reads and writes live in
+``_request`` applies, in order: the Retry-After gate, a bearer token (from msal's cache), a slot from the
+request limiter (held for exactly one HTTP attempt), the send, the refresh-once-on-401 rule, and the retry
+policy around all of it. Reads and writes live in
 :mod:`.reads` and :mod:`.writes` and only ever call ``_request``.
 """
 
@@ -23,6 +24,7 @@ from .auth import MsalTokenProvider, TokenProvider
 from .config import MAX_PAGE_SIZE, DataverseSettings
 from .errors import AuthError
 from .hooks import Hook, Hooks
+from .limiter import NoRequestLimit, RequestLimiter
 from .metadata import EntityInfo, EntityInfoCache, definitions_params
 from .retry import LocalRetryAfterGate, RetryAfterGate, RetryPolicy
 from .transport import PinnedSession, Prefer, Transport, decode_json
@@ -37,7 +39,7 @@ Key = str | uuid.UUID | Mapping[str, object]
 
 
 class ClientCore:
-    """Owns the pooled session, the token provider, the gate, the hooks and the metadata cache."""
+    """Owns the pooled session, the token provider, the gate, the limiter, the hooks and the metadata cache."""
 
     def __init__(
         self,
@@ -45,6 +47,7 @@ class ClientCore:
         *,
         hooks: Iterable[Hook] = (),
         gate: RetryAfterGate | None = None,
+        limiter: RequestLimiter | None = None,
         retry_policy: RetryPolicy | None = None,
         token_provider: TokenProvider | None = None,
         adapter: BaseAdapter | None = None,
@@ -53,6 +56,7 @@ class ClientCore:
         self.settings = settings
         self.hooks = Hooks(hooks)
         self.gate: RetryAfterGate = gate or LocalRetryAfterGate()
+        self.limiter: RequestLimiter = limiter or NoRequestLimit()
         self.retry_policy = retry_policy or RetryPolicy(max_retry_seconds=settings.max_retry_seconds)
         self._transport = Transport(settings, self.hooks, adapter=adapter)
         self._token_session: PinnedSession | None = None
@@ -112,23 +116,27 @@ class ClientCore:
         headers: Mapping[str, str] | None = None,
         accept_multipart_error: bool = False,
     ) -> requests.Response:
-        """Send with the retry policy and the gate; on a 401, drop the cached token and resend once."""
+        """Send with the retry policy, the gate and the limiter; on a 401, drop the cached token and resend once."""
         client_request_id = str(uuid.uuid4())
 
         def send(token: str, attempt: int) -> requests.Response:
-            return self._transport.send(
-                method,
-                url,
-                token=token,
-                entity_set=entity_set,
-                attempt=attempt,
-                client_request_id=client_request_id,
-                body=body,
-                content_type=content_type,
-                prefer=prefer,
-                headers=headers,
-                accept_multipart_error=accept_multipart_error,
-            )
+            slot = self.limiter.acquire()
+            try:
+                return self._transport.send(
+                    method,
+                    url,
+                    token=token,
+                    entity_set=entity_set,
+                    attempt=attempt,
+                    client_request_id=client_request_id,
+                    body=body,
+                    content_type=content_type,
+                    prefer=prefer,
+                    headers=headers,
+                    accept_multipart_error=accept_multipart_error,
+                )
+            finally:
+                self.limiter.release(slot)
 
         def attempt(number: int) -> requests.Response:
             try:

@@ -52,6 +52,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
     server_version = "dqt-sim"
     sys_version = ""
     timeout = 120
+    #: TCP_NODELAY, as real web servers set it: without it a response larger than one TLS record ends in a small
+    #: segment that Nagle holds back until the client's delayed ACK (40 ms on Linux) for every such request.
+    disable_nagle_algorithm = True
     server: SimHTTPServer
     _started_at = 0.0
 

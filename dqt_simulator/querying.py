@@ -6,13 +6,17 @@ primary-key order and a page is found by bisecting the sorted key index past the
 scanning forward only as far as needed (``limit + 1`` matches, to know whether another page exists). A
 ``$filter`` whose top-level ``and`` bounds the primary key (``contactid ge X and contactid lt Y``: the
 key-range shards of a backfill) narrows that scan to the range by bisection too, so a shard's page costs
-the same whatever the table size, as an index seek would on SQL Server. With another ``$orderby`` the
+the same whatever the table size, as an index seek would on SQL Server. A conjunct listing values of one GUID
+column (``contactid eq A or contactid eq B …``, ``_dfeta_personid_value eq A or …``: the bridge's fetch of a
+page's persons and their children) is answered from the key index or a per-generation index of that lookup
+column, instead of evaluating the predicate on every row. With another ``$orderby`` the
 matching rows are sorted once per table generation and query (cached), and a page is found by bisecting
 the sorted keys past the cookie's ``(orderby values..., primary key)``.
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -100,6 +104,61 @@ def key_range(node: Node | None, primary_id: str) -> KeyRange | None:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class KeyValues:
+    """A conjunct ``column eq v1 or column eq v2 …`` on one GUID column: every matching row has one of ``values``."""
+
+    column: str
+    values: frozenset[str]
+
+
+def _equal_values(node: Node, table: Table) -> KeyValues | None:
+    """``node`` as a set of values of one GUID column, if it is an ``or`` of ``eq`` comparisons on that column."""
+    if isinstance(node, BoolOp):
+        left = _equal_values(node.left, table) if node.op == "or" else None
+        right = _equal_values(node.right, table) if left is not None else None
+        if left is None or right is None or left.column != right.column:
+            return None
+        return KeyValues(left.column, left.values | right.values)
+    value = _guid_equality(node, table)
+    return None if value is None else KeyValues(value[0], frozenset({value[1]}))
+
+
+def _guid_equality(node: Node, table: Table) -> tuple[str, str] | None:
+    """``(column, value)`` when ``node`` is ``<GUID column> eq <GUID>`` (either way round)."""
+    if not isinstance(node, Compare) or node.op != "eq":
+        return None
+    prop, literal = node.left, node.right
+    if isinstance(prop, Literal) and isinstance(literal, Property):
+        prop, literal = literal, prop
+    if not (isinstance(prop, Property) and isinstance(literal, Literal)) or table.vtypes.get(prop.name) != "guid":
+        return None
+    try:
+        value = coerce_literal(literal, "guid")
+    except FilterError:
+        return None
+    # "eq null" matches the rows without a value: no index answers that
+    return (prop.name, value) if isinstance(value, str) else None
+
+
+def key_values(node: Node | None, table: Table) -> KeyValues | None:
+    """A conjunct of the top-level ``and`` chain that lists the values of one GUID column (the primary key
+    preferred), so the matching rows can be found by lookup; ``None`` when there is none."""
+    found: list[KeyValues] = []
+    pending = [node] if node is not None else []
+    while pending:
+        current = pending.pop()
+        if isinstance(current, BoolOp) and current.op == "and":
+            pending += [current.left, current.right]
+            continue
+        values = _equal_values(current, table)
+        if values is not None:
+            found.append(values)
+    if not found:
+        return None
+    return min(found, key=lambda kv: (kv.column != table.primary_id, len(kv.values)))
+
+
 @dataclass(slots=True)
 class CompiledQuery:
     table: Table
@@ -107,6 +166,7 @@ class CompiledQuery:
     orderby: list[tuple[str, bool]]
     filter_text: str | None
     key_bounds: KeyRange | None = None
+    key_values: KeyValues | None = None
 
     @property
     def in_key_order(self) -> bool:
@@ -190,7 +250,8 @@ def compile_query(table: Table, options: QueryOptions) -> CompiledQuery:
         except FilterError as exc:
             raise bad_query(str(exc)) from exc
     bounds = key_range(options.filter, table.primary_id) if predicate is not None else None
-    return CompiledQuery(table, predicate, options.orderby, options.filter_text, bounds)
+    values = key_values(options.filter, table) if predicate is not None else None
+    return CompiledQuery(table, predicate, options.orderby, options.filter_text, bounds, values)
 
 
 class SortCache:
@@ -198,6 +259,7 @@ class SortCache:
 
     def __init__(self, size: int = 4) -> None:
         self._entries: OrderedDict[tuple[Any, ...], list[Row]] = OrderedDict()
+        self._indexes: OrderedDict[tuple[Any, ...], dict[str, list[str]]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
@@ -220,6 +282,32 @@ class SortCache:
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
         return rows
+
+    def column_index(self, table: Table, column: str) -> dict[str, list[str]]:
+        """``{value: ids}`` of a GUID column, built once per table generation (a lookup column's index)."""
+        key = (table.entity_set, table.generation, "index", column)
+        with self._lock:
+            hit = self._indexes.get(key)
+            if hit is not None:
+                self._indexes.move_to_end(key)
+                return hit
+        index: dict[str, list[str]] = {}
+        for record_id, row in table.rows.items():
+            value = row.get(column)
+            if isinstance(value, str):
+                index.setdefault(value.lower(), []).append(record_id)
+        with self._lock:
+            self._indexes[key] = index
+            while len(self._indexes) > self._size:
+                self._indexes.popitem(last=False)
+        return index
+
+    def candidate_ids(self, table: Table, values: KeyValues) -> list[str]:
+        """The ids of the rows that can match ``values``, in primary-key order."""
+        if values.column == table.primary_id:
+            return sorted(v for v in values.values if v in table.rows)
+        index = self.column_index(table, values.column)
+        return sorted({record_id for value in values.values for record_id in index.get(value, ())})
 
 
 def _first_after(query: CompiledQuery, rows: list[Row], cookie: PageCookie) -> int:
@@ -247,6 +335,8 @@ def find_page(
         start = _first_after(query, rows, cookie) if cookie else 0
         page = rows[start : start + limit + 1]
         return page[:limit], len(page) > limit
+    if query.key_values is not None:
+        return _page_of_candidates(query, cookie, limit, sort_cache.candidate_ids(table, query.key_values))
     start, stop = query.key_bounds.slice_of(table.ids) if query.key_bounds else (0, len(table.ids))
     if cookie is not None:
         _, last_id = query.seek_target(cookie)
@@ -264,6 +354,25 @@ def find_page(
                 page.append(row)
                 if len(page) > limit:
                     break
+    return page[:limit], len(page) > limit
+
+
+def _page_of_candidates(
+    query: CompiledQuery, cookie: PageCookie | None, limit: int, candidates: list[str]
+) -> tuple[list[Row], bool]:
+    """A page from the ids an index gave (sorted): past the cookie, then the whole predicate on each row."""
+    start = 0
+    if cookie is not None:
+        _, last_id = query.seek_target(cookie)
+        start = bisect.bisect_right(candidates, last_id)
+    predicate, by_id = query.predicate, query.table.rows
+    page: list[Row] = []
+    for record_id in candidates[start:]:
+        row = by_id[record_id]
+        if predicate is None or predicate(row):
+            page.append(row)
+            if len(page) > limit:
+                break
     return page[:limit], len(page) > limit
 
 

@@ -68,6 +68,8 @@ def make_engine(url: str | URL | None = None, *, sqlite_begin: SqliteBegin = "IM
     """A new engine for ``url`` (default: :func:`database_url`). Extra keyword arguments go to
     ``create_engine``. The caller owns the engine and should ``dispose()`` it."""
     parsed = normalise_url(database_url() if url is None else url)
+    # Row values (names, dates of birth) must never reach error messages, logs or sync_runs.error.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, sqlite_begin, **kwargs)
     kwargs.setdefault("pool_pre_ping", True)

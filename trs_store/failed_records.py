@@ -13,12 +13,13 @@ hold none (mapping errors and :func:`trs_store.isolation.describe_error` message
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from sqlalchemy import Connection, Table, select, text, update
 
-from trs_store.dialect import dialect_insert
+from trs_store.dialect import dialect_insert, key_in
 from trs_store.models import metadata
 from trs_store.types import as_utc, canonical_guid
 
@@ -96,6 +97,60 @@ def record_failure(  # noqa: PLR0917 - the positional order is the documented co
     return _record(connection.execute(statement).one())
 
 
+def record_failures(
+    connection: Connection,
+    entity_set: str,
+    failures: Sequence[tuple[str | None, Any, str, str | None, str]],
+    *,
+    mapping_version: str,
+    now: dt.datetime,
+) -> int:
+    """:func:`record_failure` for many records of one entity set at once: ``failures`` are
+    ``(dqt_id, raw_payload, error_kind, field, message)``. One executemany instead of a round trip per record
+    (a dirty page of a backfill fails hundreds). When an id repeats, its last failure is the one kept.
+    Returns how many failures were written."""
+    if not failures:
+        return 0
+    stamp = as_utc(now)
+    by_id: dict[str, dict[str, Any]] = {}
+    anonymous: list[dict[str, Any]] = []
+    for dqt_id, raw_payload, error_kind, field, message in failures:
+        values = {
+            "entity_set": entity_set,
+            "dqt_id": _guid_or_none(dqt_id),
+            "raw_payload": raw_payload,
+            "error_kind": str(error_kind),
+            "field": field,
+            "message": message,
+            "mapping_version": mapping_version,
+            "attempts": 1,
+            "first_seen": stamp,
+            "last_seen": stamp,
+            "status": "open",
+        }
+        if values["dqt_id"] is None:
+            anonymous.append(values)
+        else:
+            by_id[values["dqt_id"]] = values
+    params = [*by_id.values(), *anonymous]
+    statement = dialect_insert(connection, _table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[_table.c.entity_set, _table.c.dqt_id],
+        index_where=text("status = 'open'"),
+        set_={
+            "attempts": _table.c.attempts + 1,
+            "last_seen": statement.excluded.last_seen,
+            "raw_payload": statement.excluded.raw_payload,
+            "error_kind": statement.excluded.error_kind,
+            "field": statement.excluded.field,
+            "message": statement.excluded.message,
+            "mapping_version": statement.excluded.mapping_version,
+        },
+    )
+    connection.execute(statement, params)
+    return len(params)
+
+
 def resolve(
     connection: Connection,
     entity_set: str,
@@ -137,7 +192,7 @@ def resolve_many(
             update(_table)
             .where(
                 _table.c.entity_set == entity_set,
-                _table.c.dqt_id.in_(ids[start : start + 1000]),
+                key_in(connection, _table.c.dqt_id, ids[start : start + 1000]),
                 _table.c.status == "open",
             )
             .values(status=status, last_seen=as_utc(now))

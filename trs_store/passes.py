@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, or_, select, update
 
+from trs_store.dialect import key_in
 from trs_store.types import as_utc, canonical_guid
 from trs_store.upsert import KEY_CHUNK, chunks, delete_rows, primary_key_column, resolve_table
 
@@ -27,7 +28,7 @@ def stored_versions(
     wanted = list(dict.fromkeys(canonical_guid(k) for k in keys))
     found: dict[str, int | None] = {}
     for chunk in chunks(wanted, KEY_CHUNK):
-        for key, version in connection.execute(select(key_col, version_col).where(key_col.in_(chunk))):
+        for key, version in connection.execute(select(key_col, version_col).where(key_in(connection, key_col, chunk))):
             found[str(key)] = version
     return found
 
@@ -40,14 +41,21 @@ def existing_keys(connection: Connection, table: str, keys: Iterable[str]) -> se
 def touch_rows(
     connection: Connection, table: str, keys: Iterable[str], *, now: dt.datetime, column: str = "dqt_last_sync"
 ) -> int:
-    """Stamp ``column = now`` on the rows of ``table`` whose key is in ``keys`` (seen by a full pass)."""
+    """Stamp ``column = now`` on the rows of ``table`` whose key is in ``keys`` (seen by a full pass). Rows already
+    stamped at or after ``now`` (the page's own inserts and updates) are not written again."""
     target = resolve_table(table)
     key_col = target.c[primary_key_column(target)]
+    stamp_col = target.c[column]
     wanted = list(dict.fromkeys(canonical_guid(k) for k in keys))
     stamp = as_utc(now)
     touched = 0
     for chunk in chunks(wanted, KEY_CHUNK):
-        touched += connection.execute(update(target).where(key_col.in_(chunk)).values({column: stamp})).rowcount
+        statement = (
+            update(target)
+            .where(key_in(connection, key_col, chunk), or_(stamp_col.is_(None), stamp_col < stamp))
+            .values({column: stamp})
+        )
+        touched += connection.execute(statement).rowcount
     return touched
 
 

@@ -695,61 +695,65 @@ COUNTRY_SUBSTITUTIONS: Final = MappingProxyType(
 #: ``IttSubjectExtensions``: the one DQT subject whose TRS reference differs: C600 named "Physical Education".
 PHYSICAL_EDUCATION: Final = ("C600", "Physical Education", "C600PE")
 
-#: ITT qualification value → TRS ``degree_types`` id (38 codes; ``ConvertToTrsDegreeTypeId``).
-DEGREE_TYPE_IDS: Final = MappingProxyType(
-    {
-        "007": "969c89e7-35b8-43d8-be07-17ef76c3b4bf",  # BA
-        "008": "dbb7c27b-8a27-4a94-908d-4b4404acebd5",  # BA (Hons)
-        "010": "1fcd0543-14d1-4866-b961-2812239eec06",  # BA (Hons) Combined Studies/Education of the Deaf
-        "014": "c06660d3-8964-40d0-985f-80b25eced995",  # BA (Hons) with Intercalated PGCE
-        "009": "b96d4ad9-6da0-4dad-a9e4-e35b2a0838eb",  # BA Combined Studies/Education of the Deaf
-        "011": "84e541d5-d55a-4d44-bc52-983322c1453f",  # BA Education
-        "018": "eb04bde4-9a7b-4c68-b7e1-a9254e0e7467",  # BA Education Certificate
-        "012": "826f6cc9-e5f8-4ce7-a5ee-6194d19f7e22",  # BA with Intercalated PGCE
-        "001": "b7b0635a-22c3-41e3-a420-77b9b58c51cd",  # BEd
-        "002": "9b35bdfa-cbd5-44fd-a45a-6167e7559de7",  # BEd (Hons)
-        "016": "02e4f052-bd3b-490c-bea0-bd390bc5b227",  # BEng (Hons)/Education
-        "003": "35d04fbb-c19b-4cd9-8fa6-39d90883a52a",  # BSc
-        "004": "9959e914-f4f4-44cd-909f-e170a0f1ac42",  # BSc (Hons)
-        "013": "9f4af7a8-14a5-4b34-af72-dc04c5245fc7",  # BSc (Hons) with Intercalated PGCE
-        "017": "7330e2f5-dd02-4498-9b7c-5cf99d7d0cab",  # BSc/Certificate in Education
-        "015": "72dbd225-6a7e-42af-b918-cf284bccaeef",  # BSc/Education
-        "006": "984af9ff-bb42-48ac-a634-f2c4954c8158",  # BTech (Hons)/Education
-        "005": "85ab05c8-be3a-4a72-9d04-9efc30d87289",  # BTech/Education
-        "030": "b44e02b1-7257-4609-a9e5-46ed72c91b98",  # Certificate in Education
-        "040": "4c0578b6-e9af-4c98-a3bc-038343b1436a",  # Certificate in Education (FE)
-        "400": "fc85c7e2-7fd7-4585-8c37-c29852e6027f",  # Degree
-        "402": "bc6c1f17-26a5-4987-9d50-2615e138e281",  # Degree Equivalent (this will include foreign qualifications)
-        "033": "311ef3a9-6aba-4314-acf8-4bba46aebe9e",  # Graduate Certificate in Education
-        "025": "d82637a0-33ed-4181-b00b-9d53e7853552",  # Graduate Certificate in Mathematics and Education
-        "024": "b9ef569f-fb23-4f31-842e-a0d940d911be",  # Graduate Certificate in Science and Education
-        "026": "54f72259-23b2-4d79-a6ca-c185084c903f",  # PGCE (Articled Teachers Scheme)
-        "022": "2f7a914f-f95f-421a-a55e-60ed88074cf2",  # Postgraduate Art Teachers Certificate
-        "023": "8d0440f2-f731-4ac2-b49c-927af903bf59",  # Postgraduate Art Teachers Diploma
-        "020": "40a85dd0-8512-438e-8040-649d7d677d07",  # Postgraduate Certificate in Education
-        "041": "c584eb2f-1419-4870-a230-5d81ae9b5f77",  # Postgraduate Certificate in Education (Further Education)
-        "021": "63d80489-ee3d-43af-8c4a-1d6ae0d65f68",  # Postgraduate Diploma in Education
-        "031": "d8e267d2-ed85-4eee-8119-45d0c6cc5f6b",  # Professional Graduate Certificate in Education
-        "050": "7c703efb-a5d3-41d3-b243-ee8974695dd8",  # Professional Graduate Diploma in Education
-        "049": "4ec0a016-07eb-47b4-8cdd-e276945d401e",  # Qualification gained in Europe
-        "043": "b02914fe-3a30-4f7c-94ec-0cd87a75834d",  # Teachers Certificate
-        "042": "7471551d-132e-4c5d-82cc-a41190f01245",  # Teachers Certificate FE
-        "028": "dba69141-4101-4e05-80e0-524e3967d589",  # Undergraduate Master of Teaching
-        "999": "9cf31754-5ac5-46a1-99e5-5c98cba1b881",  # Unknown
-    }
+#: TRS ``degree_types`` rows the route mapping can produce: (ITT qualification value, TRS id, name), the 38 codes
+#: of ``ConvertToTrsDegreeTypeId`` (``IttQualificationExtensions.cs``) with the names its comments give.
+DEGREE_TYPES: Final = (
+    ("007", "969c89e7-35b8-43d8-be07-17ef76c3b4bf", "BA"),
+    ("008", "dbb7c27b-8a27-4a94-908d-4b4404acebd5", "BA (Hons)"),
+    ("010", "1fcd0543-14d1-4866-b961-2812239eec06", "BA (Hons) Combined Studies/Education of the Deaf"),
+    ("014", "c06660d3-8964-40d0-985f-80b25eced995", "BA (Hons) with Intercalated PGCE"),
+    ("009", "b96d4ad9-6da0-4dad-a9e4-e35b2a0838eb", "BA Combined Studies/Education of the Deaf"),
+    ("011", "84e541d5-d55a-4d44-bc52-983322c1453f", "BA Education"),
+    ("018", "eb04bde4-9a7b-4c68-b7e1-a9254e0e7467", "BA Education Certificate"),
+    ("012", "826f6cc9-e5f8-4ce7-a5ee-6194d19f7e22", "BA with Intercalated PGCE"),
+    ("001", "b7b0635a-22c3-41e3-a420-77b9b58c51cd", "BEd"),
+    ("002", "9b35bdfa-cbd5-44fd-a45a-6167e7559de7", "BEd (Hons)"),
+    ("016", "02e4f052-bd3b-490c-bea0-bd390bc5b227", "BEng (Hons)/Education"),
+    ("003", "35d04fbb-c19b-4cd9-8fa6-39d90883a52a", "BSc"),
+    ("004", "9959e914-f4f4-44cd-909f-e170a0f1ac42", "BSc (Hons)"),
+    ("013", "9f4af7a8-14a5-4b34-af72-dc04c5245fc7", "BSc (Hons) with Intercalated PGCE"),
+    ("017", "7330e2f5-dd02-4498-9b7c-5cf99d7d0cab", "BSc/Certificate in Education"),
+    ("015", "72dbd225-6a7e-42af-b918-cf284bccaeef", "BSc/Education"),
+    ("006", "984af9ff-bb42-48ac-a634-f2c4954c8158", "BTech (Hons)/Education"),
+    ("005", "85ab05c8-be3a-4a72-9d04-9efc30d87289", "BTech/Education"),
+    ("030", "b44e02b1-7257-4609-a9e5-46ed72c91b98", "Certificate in Education"),
+    ("040", "4c0578b6-e9af-4c98-a3bc-038343b1436a", "Certificate in Education (FE)"),
+    ("400", "fc85c7e2-7fd7-4585-8c37-c29852e6027f", "Degree"),
+    ("402", "bc6c1f17-26a5-4987-9d50-2615e138e281", "Degree Equivalent (this will include foreign qualifications)"),
+    ("033", "311ef3a9-6aba-4314-acf8-4bba46aebe9e", "Graduate Certificate in Education"),
+    ("025", "d82637a0-33ed-4181-b00b-9d53e7853552", "Graduate Certificate in Mathematics and Education"),
+    ("024", "b9ef569f-fb23-4f31-842e-a0d940d911be", "Graduate Certificate in Science and Education"),
+    ("026", "54f72259-23b2-4d79-a6ca-c185084c903f", "PGCE (Articled Teachers Scheme)"),
+    ("022", "2f7a914f-f95f-421a-a55e-60ed88074cf2", "Postgraduate Art Teachers Certificate"),
+    ("023", "8d0440f2-f731-4ac2-b49c-927af903bf59", "Postgraduate Art Teachers Diploma"),
+    ("020", "40a85dd0-8512-438e-8040-649d7d677d07", "Postgraduate Certificate in Education"),
+    ("041", "c584eb2f-1419-4870-a230-5d81ae9b5f77", "Postgraduate Certificate in Education (Further Education)"),
+    ("021", "63d80489-ee3d-43af-8c4a-1d6ae0d65f68", "Postgraduate Diploma in Education"),
+    ("031", "d8e267d2-ed85-4eee-8119-45d0c6cc5f6b", "Professional Graduate Certificate in Education"),
+    ("050", "7c703efb-a5d3-41d3-b243-ee8974695dd8", "Professional Graduate Diploma in Education"),
+    ("049", "4ec0a016-07eb-47b4-8cdd-e276945d401e", "Qualification gained in Europe"),
+    ("043", "b02914fe-3a30-4f7c-94ec-0cd87a75834d", "Teachers Certificate"),
+    ("042", "7471551d-132e-4c5d-82cc-a41190f01245", "Teachers Certificate FE"),
+    ("028", "dba69141-4101-4e05-80e0-524e3967d589", "Undergraduate Master of Teaching"),
+    ("999", "9cf31754-5ac5-46a1-99e5-5c98cba1b881", "Unknown"),
 )
+
+#: ITT qualification value → TRS ``degree_types`` id (38 codes; ``ConvertToTrsDegreeTypeId``).
+DEGREE_TYPE_IDS: Final = MappingProxyType({code: id_ for code, id_, _ in DEGREE_TYPES})
 
 
 # --- seed rows --------------------------------------------------------------------------------------------
 
 
 def route_seed_tables() -> dict[str, list[dict[str, object]]]:
-    """``route_to_professional_status_types`` as rows keyed by TRS column names (§4.2), for ``trs_store``.
+    """``degree_types`` (the 38 rows of :data:`DEGREE_TYPES`) and ``route_to_professional_status_types`` (§4.2)
+    as rows keyed by TRS column names, for ``trs_store``.
 
-    Not yet part of ``trs_seed.json``: adding it needs a new ``trs_store`` migration in the same change
-    (ADR 0027), so the two are wired together when the store gains the routes tables.
+    Rendered into ``trs_seed.json`` by :mod:`mappings.reference.seed`; ``trs_store`` migration
+    ``0005_professional_status`` holds the frozen copy (ADR 0027, ADR 0060).
     """
     return {
+        "degree_types": [{"degree_type_id": id_, "name": name} for _, id_, name in DEGREE_TYPES],
         "route_to_professional_status_types": [
             {
                 "route_to_professional_status_type_id": r.id,
@@ -760,5 +764,5 @@ def route_seed_tables() -> dict[str, list[dict[str, object]]]:
                 "induction_exemption_reason_id": r.induction_exemption_reason_id,
             }
             for r in ROUTE_TYPES
-        ]
+        ],
     }

@@ -59,8 +59,15 @@ from mappings.types import Record
 ROUTE_NAMESPACE: Final = uuid.UUID("7d3a9c52-1e4b-4f0d-8a61-5b2e9f3c7d18")
 
 
-def route_qualification_id(kind: str, qts_id: str | None, itt_id: str | None) -> str:
-    """The deterministic ``qualification_id`` of a route: ``kind`` is "qts", "ey", "itt" or "qtls"."""
+def route_qualification_id(kind: str, qts_id: str | None, itt_id: str | None, person_id: str | None = None) -> str:
+    """The deterministic ``qualification_id`` of a route: ``kind`` is "qts", "ey", "itt" or "qtls".
+
+    A route backed by no DQT row (QTLS, held on the contact) is keyed by the person too: otherwise every
+    QTLS holder's route would share one id."""
+    if qts_id is None and itt_id is None:
+        if person_id is None:
+            raise ValueError("a route backed by no DQT row needs the person id")
+        return str(uuid.uuid5(ROUTE_NAMESPACE, f"{kind}:::{person_id}"))
     return str(uuid.uuid5(ROUTE_NAMESPACE, f"{kind}:{qts_id or ''}:{itt_id or ''}"))
 
 
@@ -386,7 +393,7 @@ class _ContactMapper:
         ey_status = None if qts is None or not ey else qts.early_years_status
         route: RouteRow = {
             "qualification_id": route_qualification_id(
-                kind, None if qts is None else qts.id, None if itt is None else itt.id
+                kind, None if qts is None else qts.id, None if itt is None else itt.id, self.contact.id
             ),
             "qualification_type": QUALIFICATION_TYPE_ROUTE,
             "person_id": self.contact.id,

@@ -11,13 +11,18 @@ from sqlalchemy import MetaData
 from trs_store.models.base import DQT_ID_COLUMN, Base, DqtBookkeeping
 from trs_store.models.bridge import ChangeJournalRow, FailedRecordRow, SyncRunRow
 from trs_store.models.events import Event
+from trs_store.models.operations import BackfillRunRow, BackfillShardRow, FeedPauseRow
+from trs_store.models.professional_status import ProfessionalStatusSource
 from trs_store.models.records import Alert, Person, PreviousName, Qualification
 from trs_store.models.reference import (
     AlertCategory,
     AlertType,
+    DegreeType,
     InductionExemptionReason,
     MandatoryQualificationProvider,
+    RouteToProfessionalStatusType,
 )
+from trs_store.models.writeback import ConflictRow, OutboxMessageRow
 
 metadata: MetaData = Base.metadata
 
@@ -26,16 +31,24 @@ __all__ = [
     "Alert",
     "AlertCategory",
     "AlertType",
+    "BackfillRunRow",
+    "BackfillShardRow",
     "Base",
     "ChangeJournalRow",
+    "ConflictRow",
+    "DegreeType",
     "DqtBookkeeping",
     "Event",
     "FailedRecordRow",
+    "FeedPauseRow",
     "InductionExemptionReason",
     "MandatoryQualificationProvider",
+    "OutboxMessageRow",
     "Person",
     "PreviousName",
+    "ProfessionalStatusSource",
     "Qualification",
+    "RouteToProfessionalStatusType",
     "SyncRunRow",
     "metadata",
 ]

@@ -1,6 +1,7 @@
-"""The synced TRS tables: persons (with the induction columns), MQ qualifications, alerts, previous names.
+"""The synced TRS tables: persons (with the induction and professional status columns), qualifications (MQs and
+routes to professional status), alerts, previous names.
 
-Each row's primary key is the DQT GUID it came from (``previous_names`` uses a uuid5 of it), so a re-sync
+Each row's primary key is the DQT GUID it came from (``previous_names`` and routes use a uuid5 of it), so a re-sync
 finds the same row. Column names and types are the contract of docs/trs-schema.md.
 """
 
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CHAR, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import CHAR, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trs_store.models.base import DQT_ID_COLUMN, Base, DqtBookkeeping
 from trs_store.types import GUID, GUIDArray, UTCDateTime
+
+_SOURCE_APPLICATION_WHERE = "source_application_user_id IS NOT NULL AND source_application_reference IS NOT NULL"
 
 
 class Person(DqtBookkeeping, Base):
@@ -75,10 +78,21 @@ class Person(DqtBookkeeping, Base):
     dqt_induction_modified_on: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     dqt_induction_last_sync: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     dqt_induction_version: Mapped[int | None] = mapped_column(BigInteger)
+    # Professional status columns (reference §5, derived from the routes; ADR 0034): written only by the
+    # professional-status rebuild, guarded by dqt_professional_status_version (ADR 0062).
+    qts_date: Mapped[dt.date | None] = mapped_column(Date)
+    eyts_date: Mapped[dt.date | None] = mapped_column(Date)
+    pqts_date: Mapped[dt.date | None] = mapped_column(Date)
+    has_eyps: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    qtls_status: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    dqt_professional_status_version: Mapped[int | None] = mapped_column(BigInteger)
+    dqt_professional_status_last_sync: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Qualification(DqtBookkeeping, Base):
-    """A qualification; the bridge fills only the mandatory-qualification subtype (``qualification_type = 0``)."""
+    """A qualification, table per hierarchy on ``qualification_type``: 0 a mandatory qualification (one DQT
+    ``dfeta_qualification``), 1 a route to professional status (rebuilt per person from the contact's ITT rows,
+    QTS registrations and QTLS date; ADR 0033, 0061). Each subtype's columns are NULL on the other's rows."""
 
     __tablename__ = "qualifications"
     __table_args__ = (
@@ -88,6 +102,23 @@ class Qualification(DqtBookkeeping, Base):
             unique=True,
             postgresql_where=text("dqt_qualification_id IS NOT NULL"),
             sqlite_where=text("dqt_qualification_id IS NOT NULL"),
+        ),
+        # TRS's unique index (its name, truncated as PostgreSQL truncated it).
+        Index(
+            "ix_qualifications_person_id_source_application_user_id_source_",
+            "person_id",
+            "source_application_user_id",
+            "source_application_reference",
+            unique=True,
+            postgresql_where=text(_SOURCE_APPLICATION_WHERE),
+            sqlite_where=text(_SOURCE_APPLICATION_WHERE),
+        ),
+        # The columns TRS declares NOT NULL on routes (MQ rows have none of them). SQLite stores a None list as
+        # the JSON text 'null', hence the second test of training_subject_ids (a no-op on PostgreSQL's uuid[]).
+        CheckConstraint(
+            "qualification_type <> 1 OR (route_to_professional_status_type_id IS NOT NULL AND status IS NOT NULL "
+            "AND training_subject_ids IS NOT NULL AND CAST(training_subject_ids AS TEXT) <> 'null')",
+            name="route_columns",
         ),
         {"info": {DQT_ID_COLUMN: "dqt_qualification_id"}},
     )
@@ -114,6 +145,41 @@ class Qualification(DqtBookkeeping, Base):
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     dqt_mq_establishment_id: Mapped[str | None] = mapped_column(GUID)
     dqt_specialism_id: Mapped[str | None] = mapped_column(GUID)
+    # Route columns (qualification_type 1; professional-status reference §4.1). Training subjects, provider and
+    # country have no foreign key: the store holds no such tables (ADR 0060).
+    route_to_professional_status_type_id: Mapped[str | None] = mapped_column(
+        GUID,
+        ForeignKey(
+            "route_to_professional_status_types.route_to_professional_status_type_id",
+            name="fk_qualifications_route_to_professional_status_type",
+        ),
+        index=True,
+    )
+    status: Mapped[int | None] = mapped_column(Integer)
+    holds_from: Mapped[dt.date | None] = mapped_column(Date)
+    training_start_date: Mapped[dt.date | None] = mapped_column(Date)
+    training_end_date: Mapped[dt.date | None] = mapped_column(Date)
+    training_subject_ids: Mapped[list[str] | None] = mapped_column(GUIDArray)
+    training_age_specialism_type: Mapped[int | None] = mapped_column(Integer)
+    training_age_specialism_range_from: Mapped[int | None] = mapped_column(Integer)
+    training_age_specialism_range_to: Mapped[int | None] = mapped_column(Integer)
+    training_country_id: Mapped[str | None] = mapped_column(String(10))
+    training_provider_id: Mapped[str | None] = mapped_column(GUID)
+    degree_type_id: Mapped[str | None] = mapped_column(
+        GUID, ForeignKey("degree_types.degree_type_id", name="fk_qualifications_degree_type")
+    )
+    exempt_from_induction: Mapped[bool | None] = mapped_column(Boolean)
+    exempt_from_induction_due_to_qts_date: Mapped[bool | None] = mapped_column(Boolean)
+    source_application_user_id: Mapped[str | None] = mapped_column(GUID)
+    source_application_reference: Mapped[str | None] = mapped_column(String(200))
+    dqt_teacher_status_name: Mapped[str | None] = mapped_column(Text)
+    dqt_teacher_status_value: Mapped[str | None] = mapped_column(Text)
+    dqt_early_years_status_name: Mapped[str | None] = mapped_column(Text)
+    dqt_early_years_status_value: Mapped[str | None] = mapped_column(Text)
+    dqt_initial_teacher_training_id: Mapped[str | None] = mapped_column(GUID, index=True)
+    dqt_qts_registration_id: Mapped[str | None] = mapped_column(GUID, index=True)
+    dqt_age_range_from: Mapped[str | None] = mapped_column(String(16))
+    dqt_age_range_to: Mapped[str | None] = mapped_column(String(16))
 
 
 class Alert(DqtBookkeeping, Base):

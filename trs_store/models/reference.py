@@ -1,8 +1,9 @@
-"""Reference tables seeded by migrations with the real TRS rows and ids (data dictionary §3.4, §3.6–3.8)."""
+"""Reference tables seeded by migrations with the real TRS rows and ids (data dictionary §3.4, §3.6–3.8; route
+types and degree types: professional-status reference §4.2, §3.8)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trs_store.models.base import Base
@@ -53,3 +54,47 @@ class InductionExemptionReason(Base):
     induction_exemption_reason_id: Mapped[str] = mapped_column(GUID, primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class DegreeType(Base):
+    """A TRS degree type; seeded with the 38 a route's ITT qualification can map to (ADR 0060)."""
+
+    __tablename__ = "degree_types"
+
+    degree_type_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class RouteToProfessionalStatusType(Base):
+    """One of the 66 route types (professional-status reference §4.2); a route's ``qualifications`` row names one.
+
+    ``professional_status_type``: 0 QTS, 1 EYTS, 2 EYPS, 3 PQTS. The nine ``*_required`` columns hold a
+    ``FieldRequirement``: 0 optional, 1 mandatory, 2 not applicable.
+    """
+
+    __tablename__ = "route_to_professional_status_types"
+    __table_args__ = (
+        # TRS's name (the convention's would pass PostgreSQL's 63-character limit).
+        Index("ix_route_to_professional_status_induction_exemption_reason_id", "induction_exemption_reason_id"),
+    )
+
+    route_to_professional_status_type_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    professional_status_type: Mapped[int] = mapped_column(Integer)
+    is_active: Mapped[bool] = mapped_column(Boolean)
+    training_start_date_required: Mapped[int] = mapped_column(Integer)
+    training_end_date_required: Mapped[int] = mapped_column(Integer)
+    holds_from_required: Mapped[int] = mapped_column(Integer)
+    induction_exemption_required: Mapped[int] = mapped_column(Integer)
+    training_provider_required: Mapped[int] = mapped_column(Integer)
+    degree_type_required: Mapped[int] = mapped_column(Integer)
+    training_country_required: Mapped[int] = mapped_column(Integer)
+    training_age_specialism_type_required: Mapped[int] = mapped_column(Integer)
+    training_subjects_required: Mapped[int] = mapped_column(Integer)
+    induction_exemption_reason_id: Mapped[str | None] = mapped_column(
+        GUID,
+        ForeignKey(
+            "induction_exemption_reasons.induction_exemption_reason_id",
+            name="fk_route_types_induction_exemption_reason",
+        ),
+    )

@@ -30,6 +30,7 @@ WRITTEN_TABLES = (
     "previous_names",
     "alerts",
     "qualifications",
+    "professional_status_sources",
     "persons",
     "change_journal",
     "failed_records",

@@ -81,6 +81,8 @@ def test_migrations_match_the_models(db: Database) -> None:
         ("alert_categories", 12),
         ("alert_types", 45),
         ("induction_exemption_reasons", 17),
+        ("degree_types", 38),
+        ("route_to_professional_status_types", 66),
     ],
 )
 def test_reference_seeds_present(db: Database, table: str, expected: int) -> None:

@@ -11,11 +11,12 @@ import pytest
 from dqt_simulator.odata.parser import parse_filter
 from dqt_simulator.odata.query import parse_query
 from dqt_simulator.paging import PageCookie
-from dqt_simulator.querying import KeyRange, SortCache, compile_query, find_page, key_range
+from dqt_simulator.querying import KeyRange, KeyValues, SortCache, compile_query, find_page, key_range, key_values
 from dqt_simulator.schema import ENTITIES
 from dqt_simulator.store import Table
 
 CONTACT = next(e for e in ENTITIES if e.entity_set == "contacts")
+PARENTS = [str(uuid.UUID(int=n, version=4)) for n in range(1, 8)]
 LOW = "40000000-0000-0000-0000-000000000000"
 HIGH = "80000000-0000-0000-0000-000000000000"
 
@@ -28,6 +29,7 @@ def _table(size: int, seed: int = 7) -> Table:
         row["contactid"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         row["lastname"] = f"Name{n % 13}"
         row["versionnumber"] = n + 1
+        row["_dfeta_mergedwith_value"] = PARENTS[n % len(PARENTS)] if n % 5 else None
         table.rows[row["contactid"]] = row
         table.ids.add(row["contactid"])
     return table
@@ -112,3 +114,58 @@ def test_key_range_page_does_not_use_the_sort_cache() -> None:
     cache = SortCache()
     find_page(query, None, 10, cache)
     assert not cache._entries
+
+
+def _ors(column: str, values: list[str]) -> str:
+    return " or ".join(f"({column} eq {v})" for v in values)
+
+
+def test_values_come_from_an_or_of_equalities_on_one_guid_column() -> None:
+    table = _table(10)
+    ids = sorted(table.rows)[:3]
+    assert key_values(parse_filter(_ors("contactid", ids)), table) == KeyValues("contactid", frozenset(ids))
+    text = f"statecode eq 0 and ({_ors('_dfeta_mergedwith_value', PARENTS[:2])})"
+    assert key_values(parse_filter(text), table) == KeyValues("_dfeta_mergedwith_value", frozenset(PARENTS[:2]))
+    both = f"({_ors('_dfeta_mergedwith_value', PARENTS[:2])}) and ({_ors('contactid', ids[:1])})"
+    assert key_values(parse_filter(both), table) == KeyValues("contactid", frozenset(ids[:1]))  # the key preferred
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"(contactid eq {LOW}) or (_dfeta_mergedwith_value eq {LOW})",  # two columns
+        f"(contactid eq {LOW}) or (contactid eq null)",  # null rows are no index entry
+        f"contactid ne {LOW}",
+        "lastname eq 'name3'",  # not a GUID column
+        f"not (contactid eq {LOW})",
+    ],
+)
+def test_no_values_when_an_index_cannot_answer(text: str) -> None:
+    assert key_values(parse_filter(text), _table(3)) is None
+
+
+@pytest.mark.parametrize("orderby", ["", "&$orderby=contactid"])
+def test_value_lookups_page_like_brute_force(orderby: str) -> None:
+    table = _table(400)
+    some = [*sorted(table.rows)[::9], LOW]  # LOW is not a key: it finds nothing
+    cases = [
+        _ors("contactid", some),
+        f"({_ors('_dfeta_mergedwith_value', PARENTS[:3])}) and lastname ne 'name4'",
+        f"({_ors('_dfeta_mergedwith_value', PARENTS[2:4])}) and contactid ge {LOW}",
+    ]
+    for filter_text in cases:
+        pages = _all_pages(table, f"$filter={filter_text}{orderby}", limit=11)
+        assert [i for page in pages for i in page] == _brute_force(table, filter_text), filter_text
+
+
+def test_a_lookup_index_is_rebuilt_when_the_table_changes() -> None:
+    table = _table(50)
+    cache = SortCache()
+    query = compile_query(table, parse_query(f"$filter={_ors('_dfeta_mergedwith_value', PARENTS[:1])}"))
+    before, _ = find_page(query, None, 100, cache)
+    row = table.rows[sorted(table.rows)[0]]
+    moved = {**row, "_dfeta_mergedwith_value": PARENTS[0] if row["_dfeta_mergedwith_value"] != PARENTS[0] else None}
+    table.rows[row["contactid"]] = moved
+    table.generation += 1
+    after, _ = find_page(query, None, 100, cache)
+    assert {r["contactid"] for r in after} ^ {r["contactid"] for r in before} == {row["contactid"]}

@@ -11,8 +11,8 @@ import pytest
 
 from mappings import ReferenceDataError, ReferenceLookup
 from mappings.reference import dqt as ref
-from mappings.reference import trs
-from mappings.reference.seed import SEED_JSON_PATH, render_seed_json
+from mappings.reference import routes, trs
+from mappings.reference.seed import SEED_JSON_PATH, all_seed_tables, render_seed_json
 from tests.unit.mappings import factories as f
 
 #: The column names of docs/trs-schema.md, table by table.
@@ -24,13 +24,19 @@ SEED_COLUMNS = {
         "is_active", "display_order",
     ],
     "induction_exemption_reasons": ["induction_exemption_reason_id", "name", "is_active"],
+    "degree_types": ["degree_type_id", "name"],
+    "route_to_professional_status_types": [
+        "route_to_professional_status_type_id", "name", "professional_status_type", "is_active",
+        *routes.REQUIREMENT_COLUMNS, "induction_exemption_reason_id",
+    ],
 }  # fmt: skip
 
 
 def test_the_committed_seed_json_equals_what_trs_py_holds() -> None:
     # If this fails, run: .venv/bin/python -m mappings.reference.seed
     assert SEED_JSON_PATH.read_text(encoding="utf-8") == render_seed_json()
-    assert json.loads(SEED_JSON_PATH.read_text(encoding="utf-8")) == trs.seed_tables()
+    assert json.loads(SEED_JSON_PATH.read_text(encoding="utf-8")) == all_seed_tables()
+    assert all_seed_tables() == {**trs.seed_tables(), **routes.route_seed_tables()}
 
 
 def test_seed_tables_use_exactly_the_schema_column_names_and_counts() -> None:
@@ -39,7 +45,12 @@ def test_seed_tables_use_exactly_the_schema_column_names_and_counts() -> None:
     for table, columns in SEED_COLUMNS.items():
         assert all(list(row) == columns for row in tables[table]), table
     assert Counter({t: len(rows) for t, rows in tables.items()}) == Counter(
-        mandatory_qualification_providers=14, alert_categories=12, alert_types=45, induction_exemption_reasons=17
+        mandatory_qualification_providers=14,
+        alert_categories=12,
+        alert_types=45,
+        induction_exemption_reasons=17,
+        degree_types=38,
+        route_to_professional_status_types=66,
     )
 
 

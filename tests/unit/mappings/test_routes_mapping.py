@@ -66,7 +66,20 @@ def test_a_qtls_date_is_a_holds_qtls_route_dated_without_a_time_zone_shift() -> 
     assert route["holds_from"] == dt.date(2015, 6, 30)  # unshifted (ADR 0015), not 2015-07-01
     assert route["dqt_qts_registration_id"] is None
     assert route["dqt_initial_teacher_training_id"] is None
-    assert route["qualification_id"] == route_qualification_id("qtls", None, None)
+    assert route["qualification_id"] == route_qualification_id("qtls", None, None, route["person_id"])
+
+
+def test_qtls_routes_of_different_people_have_different_ids() -> None:
+    # Given two QTLS holders (a QTLS route has no DQT row of its own to be keyed by)
+    first = only(run(contact=rf.contact(dfeta_qtlsdate="2015-06-30T23:00:00Z", dfeta_qtlsdatehasbeenset=True)))
+    other = rf.contact(
+        contactid="0f4e1c2a-9b8d-4e7f-a6c5-3d2b1a0f9e8d",
+        dfeta_qtlsdate="2016-01-01T00:00:00Z",
+        dfeta_qtlsdatehasbeenset=True,
+    )
+    second = only(run(contact=other))
+    # Then their routes' ids differ (one write holding both must not see "a route appears twice")
+    assert first["qualification_id"] != second["qualification_id"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,895 @@
+"""``trs-bridge backfill``: load a whole entity set from DQT into TRS, split into resumable key-range shards.
+
+The change-tracking sync can load everything too (its first pass), but as one sequential read that restarts
+from scratch if its nextLink is lost. A backfill is the migration team's tool (ADRs 0050-0052):
+
+* **Shards by key range.** The GUID primary-key space is split evenly on its leading hex digits
+  (:func:`shard_ranges`); shard *k* reads ``$filter=<pk> ge <from> and <pk> lt <to>`` with ``$orderby=<pk>``,
+  in pages of up to 5,000, ``$select`` = the feed's columns. Shards are independent: they run one after the
+  other, in a thread pool, or as dramatiq messages on many workers (``--distributed``).
+* **Position in the page's transaction.** After each page, the shard's last key is saved in the same
+  transaction as the page's rows (``trs_store.backfills.save_page``), so a killed backfill continues after
+  the last committed page: nothing lost, nothing counted twice. The query is re-issued as
+  ``<pk> gt <position>``, so no server-side paging state has to survive.
+* **The sync's own apply.** Each page goes through :func:`bridge.apply.apply_page` as a ``ChangePage`` with
+  no deletes: the same mapping, newer-wins upsert, failure isolation and events as live sync, so the two
+  can run at the same time. A record live sync deleted after the backfill read it is not resurrected: its
+  ``<id>-Deleted`` event, written since the page was read, drops it from the page (DBLog's rule: the log
+  wins over the snapshot chunk).
+* **Journal primed first.** Before the first shard reads, a change-tracking deltaLink is taken (DBLog's low
+  watermark); when the run succeeds it becomes the feed's journal checkpoint if live sync never started, so
+  live sync only carries what changed since the backfill began instead of re-reading everything.
+* **Streaming.** Pages are fetched one ahead of the page being written (:func:`read_ahead`); nothing holds
+  more than two pages of an entity set in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import queue
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Final, Protocol, TypeVar, cast
+
+import structlog
+from sqlalchemy import Connection, Engine, func, select
+
+from bridge.apply import PageContext, apply_page
+from bridge.errors import CommandRejected
+from bridge.feeds import FEEDS, ApplyKind, Feed, resolve_feeds
+from bridge.sync import load_reference
+from dataverse_client import ChangePage, DataverseClient, DataverseError, F
+from dataverse_client.odata import Filter, and_
+from mappings import ReferenceLookup
+from trs_store import backfills, journal
+from trs_store.backfills import BackfillRun, ClaimLost, ShardState
+from trs_store.dialect import key_in
+from trs_store.models import metadata
+from trs_store.sync_runs import RunCounts
+
+log = structlog.get_logger("bridge.backfill")
+
+T = TypeVar("T")
+Clock = Callable[[], dt.datetime]
+
+#: Dataverse's largest page (``odata.maxpagesize``).
+DEFAULT_PAGE_SIZE: Final = 5000
+MAX_SHARDS: Final = 256
+#: A shard whose claimant has not committed a page for this long may be taken over by another worker.
+LEASE: Final = dt.timedelta(minutes=5)
+#: How far before a page was read a ``Deleted`` event still drops the page's record (clock skew margin).
+DELETE_WINDOW: Final = dt.timedelta(minutes=5)
+#: Seconds between structured progress lines when there is no terminal.
+LOG_EVERY_SECONDS: Final = 5.0
+
+_KEY_SPACE: Final = 1 << 128
+_LEADING: Final = 16**8  # the leading 8 hex digits are where the shard boundaries fall
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def worker_id() -> str:
+    """``host:pid:thread`` of the caller: who holds a shard."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def claimant_is_dead(claimant: str) -> bool:
+    """Whether a shard's claimant is a process on this host that no longer exists (killed or crashed)."""
+    host, _, rest = claimant.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+# ---------------------------------------------------------------------------------------------------------
+# key ranges
+# ---------------------------------------------------------------------------------------------------------
+
+
+def shard_ranges(shards: int) -> list[tuple[str | None, str | None]]:
+    """``shards`` contiguous ``[from, to)`` ranges covering every GUID, split evenly on the leading 8 hex digits
+    (``None`` = unbounded). 4 shards: ``[-, 40000000-…)``, ``[40000000-…, 80000000-…)``, …, ``[c0000000-…, -)``."""
+    if not 1 <= shards <= MAX_SHARDS:
+        raise CommandRejected(f"--shards must be between 1 and {MAX_SHARDS}, got {shards}")
+    bounds = [str(uuid.UUID(int=((n * _LEADING) // shards) << 96)) for n in range(1, shards)]
+    return list(zip([None, *bounds], [*bounds, None], strict=True))
+
+
+def key_fraction(key_from: str | None, key_to: str | None, position: str | None) -> float:
+    """How much of the range ``[key_from, key_to)`` lies at or before ``position`` (GUIDs are uniform, so this
+    estimates the share of the shard's rows already read)."""
+    if position is None:
+        return 0.0
+    low = 0 if key_from is None else uuid.UUID(key_from).int
+    high = _KEY_SPACE if key_to is None else uuid.UUID(key_to).int
+    if high <= low:
+        return 1.0
+    return min(1.0, max(0.0, (uuid.UUID(position).int + 1 - low) / (high - low)))
+
+
+def _span(key_from: str | None, key_to: str | None) -> int:
+    high = _KEY_SPACE if key_to is None else uuid.UUID(key_to).int
+    return high - (0 if key_from is None else uuid.UUID(key_from).int)
+
+
+def shard_filter(primary_id: str, key_from: str | None, key_to: str | None, position: str | None) -> Filter | None:
+    """The ``$filter`` reading a shard from its position: ``pk gt position`` (or ``pk ge from``) ``and pk lt to``."""
+    parts: list[Filter] = []
+    if position is not None:
+        parts.append(F.gt(primary_id, uuid.UUID(position)))
+    elif key_from is not None:
+        parts.append(F.ge(primary_id, uuid.UUID(key_from)))
+    if key_to is not None:
+        parts.append(F.lt(primary_id, uuid.UUID(key_to)))
+    return and_(*parts) if parts else None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# read-ahead
+# ---------------------------------------------------------------------------------------------------------
+
+
+_END = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    error: BaseException
+
+
+def read_ahead(items: Iterator[T], clock: Clock, *, depth: int = 1) -> Iterator[tuple[dt.datetime, T]]:
+    """Yield ``(time the item's fetch began, item)`` from ``items``, fetching up to ``depth`` items ahead in a
+    background thread (the next DQT page downloads while this one is written). Errors surface in order; closing
+    the generator stops the fetching."""
+    buffer: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> None:
+        while not stop.is_set():
+            try:
+                buffer.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def produce() -> None:
+        try:
+            while not stop.is_set():
+                started = clock()
+                try:
+                    item = next(items)
+                except StopIteration:
+                    put(_END)
+                    return
+                put((started, item))
+        except BaseException as error:  # handed to the consumer, which raises it
+            put(_Failure(error))
+
+    thread = threading.Thread(target=produce, name="backfill-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = buffer.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failure):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# progress
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ShardProgress:
+    shard: int
+    key_from: str | None
+    key_to: str | None
+    position: str | None
+    counts: RunCounts
+    done: bool
+
+    @property
+    def fraction(self) -> float:
+        return 1.0 if self.done else key_fraction(self.key_from, self.key_to, self.position)
+
+
+class ProgressListener(Protocol):
+    def on_start(self, progress: BackfillProgress) -> None: ...
+    def on_page(self, progress: BackfillProgress) -> None: ...
+    def on_finish(self, progress: BackfillProgress) -> None: ...
+
+
+class BackfillProgress:
+    """Totals of one run as its pages commit (thread-safe): rows, rates and an ETA estimated from how far
+    each shard has got through its key range (``$count`` stops at 5,000, so it cannot size a big table)."""
+
+    def __init__(self, label: str, shards: Iterable[ShardProgress], *, dry_run: bool = False) -> None:
+        self.label = label
+        self.dry_run = dry_run
+        self.shards = {s.shard: s for s in shards}
+        self._spans = {s.shard: _span(s.key_from, s.key_to) for s in self.shards.values()}
+        self._lock = threading.Lock()
+        self.started = time.monotonic()
+        self.session_rows = 0  # rows read by this process (the rate excludes what earlier attempts did)
+        self.initial_rows = self.counts.seen
+
+    @classmethod
+    def of_run(cls, label: str, states: Sequence[ShardState]) -> BackfillProgress:
+        return cls(
+            label,
+            [ShardProgress(s.shard, s.key_from, s.key_to, s.position, s.counts, s.status == "done") for s in states],
+        )
+
+    def page(self, shard: int, position: str | None, counts: RunCounts) -> None:
+        with self._lock:
+            state = self.shards[shard]
+            state.position = position or state.position
+            state.counts = state.counts + counts
+            self.session_rows += counts.seen
+
+    def shard_done(self, shard: int) -> None:
+        with self._lock:
+            self.shards[shard].done = True
+
+    @property
+    def counts(self) -> RunCounts:
+        total = RunCounts()
+        for state in list(self.shards.values()):
+            total = total + state.counts
+        return total
+
+    @property
+    def fraction(self) -> float:
+        """Share of the key space read (weighted by each shard's span)."""
+        whole = sum(self._spans.values()) or 1
+        return sum(self._spans[n] * s.fraction for n, s in list(self.shards.items())) / whole
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def rate(self) -> float:
+        """Rows per second read by this process."""
+        return self.session_rows / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def estimated_total(self) -> int | None:
+        """Rows the entity set probably has (rows read ÷ share of the key space read); ``None`` before the
+        first page."""
+        seen, fraction = self.counts.seen, self.fraction
+        if fraction >= 1.0:
+            return seen
+        if fraction <= 0.0 or seen == 0:
+            return None
+        return max(seen, round(seen / fraction))
+
+    @property
+    def eta_seconds(self) -> float | None:
+        total, rate = self.estimated_total, self.rate
+        if total is None or rate <= 0:
+            return None
+        return max(0.0, (total - self.counts.seen) / rate)
+
+    @property
+    def finished(self) -> bool:
+        return all(s.done for s in self.shards.values())
+
+    def as_fields(self) -> dict[str, Any]:
+        counts = self.counts
+        eta = self.eta_seconds
+        return {
+            "backfill": self.label,
+            "rows": counts.seen,
+            "estimated_total": self.estimated_total,
+            "percent": round(100 * self.fraction, 1),
+            "rows_per_second": round(self.rate),
+            "eta_seconds": None if eta is None else round(eta),
+            "inserted": counts.inserted,
+            "updated": counts.updated,
+            "stale": counts.stale,
+            "skipped": counts.skipped,
+            "failed": counts.failed,
+            "shards_done": sum(1 for s in self.shards.values() if s.done),
+            "shards": len(self.shards),
+        }
+
+
+class LogProgress:
+    """Progress as structured log lines (``backfill_progress``), at most every few seconds, for non-terminals."""
+
+    def __init__(self, every_seconds: float = LOG_EVERY_SECONDS) -> None:
+        self.every = every_seconds
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def on_start(self, progress: BackfillProgress) -> None:
+        log.info("backfill_started", **progress.as_fields())
+
+    def on_page(self, progress: BackfillProgress) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < self.every:
+                return
+            self._last = now
+        log.info("backfill_progress", **progress.as_fields())
+
+    def on_finish(self, progress: BackfillProgress) -> None:
+        log.info("backfill_finished", **progress.as_fields())
+
+
+class NoProgress:
+    def on_start(self, progress: BackfillProgress) -> None:
+        pass
+
+    def on_page(self, progress: BackfillProgress) -> None:
+        pass
+
+    def on_finish(self, progress: BackfillProgress) -> None:
+        pass
+
+
+# ---------------------------------------------------------------------------------------------------------
+# results
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ShardOutcome:
+    shard: int
+    outcome: str  # done | busy | already-done | interrupted | failed
+    counts: RunCounts = field(default_factory=RunCounts)
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class BackfillResult:
+    """What one run did in this process (``counts``) and where the run stands (``totals``, ``status``)."""
+
+    run_id: str | None
+    feed: str
+    entity_set: str
+    status: str  # succeeded | running | failed | interrupted | dry-run
+    counts: RunCounts
+    totals: RunCounts
+    seconds: float
+    shards: list[ShardOutcome] = field(default_factory=list)
+    resumed: bool = False
+    journal_primed: bool = False
+    failure_reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.counts.seen / self.seconds if self.seconds > 0 else 0.0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the backfill
+# ---------------------------------------------------------------------------------------------------------
+
+
+class Backfill:
+    """Runs backfills against one TRS engine and one DQT client (shared by the shard threads)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        client: DataverseClient,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        clock: Clock = utc_now,
+        listener: ProgressListener | None = None,
+        reference: ReferenceLookup | None = None,
+        read_ahead_pages: int = 1,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> None:
+        if not 1 <= page_size <= 5000:
+            raise CommandRejected(f"the backfill page size must be between 1 and 5000, got {page_size}")
+        self.engine = engine
+        self.client = client
+        self.page_size = page_size
+        self.clock = clock
+        self.listener: ProgressListener = listener or NoProgress()
+        self._reference = reference
+        self._reference_lock = threading.Lock()
+        self.read_ahead_pages = read_ahead_pages
+        self._stop = threading.Event()
+        self._should_stop = should_stop
+
+    @property
+    def reference(self) -> ReferenceLookup:
+        with self._reference_lock:
+            if self._reference is None:
+                self._reference = load_reference(self.client)
+            return self._reference
+
+    def stop(self) -> None:
+        """Ask every shard of this process to stop after its current page (it stays resumable)."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set() or (self._should_stop is not None and self._should_stop())
+
+    # -- planning ---------------------------------------------------------------------------------------------
+
+    def start(
+        self,
+        feed: Feed,
+        shards: int,
+        *,
+        distributed: bool = False,
+        fresh: bool = False,
+        prime_journal: bool = True,
+    ) -> tuple[BackfillRun, bool]:
+        """The run to work on: the unfinished run of the feed's entity set if there is one (continued, unless
+        ``fresh`` abandons it), else a new run of ``shards`` shards. Returns ``(run, resumed)``."""
+        ranges = shard_ranges(shards)
+        with self.engine.begin() as connection:
+            unfinished = backfills.unfinished_run(connection, feed.entity_set)
+            if unfinished is not None and not fresh:
+                log.info("backfill_continued", run_id=unfinished.run_id, entity_set=feed.entity_set)
+                return unfinished, True
+            if unfinished is not None:
+                backfills.set_run_status(
+                    connection, unfinished.run_id, "abandoned", now=self.clock(), error="abandoned for a fresh run"
+                )
+            needs_token = prime_journal and journal.get(connection, feed.changes_key, feed.entity_set) is None
+        delta_link = self.take_delta_link(feed) if needs_token else None
+        with self.engine.begin() as connection:
+            run_id = backfills.create_run(
+                connection,
+                feed.entity_set,
+                ranges,
+                page_size=self.page_size,
+                distributed=distributed,
+                by=worker_id(),
+                now=self.clock(),
+                delta_link=delta_link,
+            )
+            run = backfills.get_run(connection, run_id)
+        assert run is not None
+        log.info("backfill_created", run_id=run_id, entity_set=feed.entity_set, shards=shards)
+        return run, False
+
+    def take_delta_link(self, feed: Feed) -> str | None:
+        """DBLog's low watermark: a change-tracking deltaLink taken before any shard reads, so changes made while
+        the backfill runs are in the next delta. Reads the feed once with its ``$select`` (the deltaLink carries
+        it), without applying anything."""
+        last: ChangePage | None = None
+        try:
+            for page in self.client.changes(feed.entity_set, select=list(feed.select), page_size=5000):
+                last = page
+        except DataverseError as error:  # e.g. change tracking off: the backfill still works, live sync starts cold
+            log.warning("backfill_delta_link_unavailable", entity_set=feed.entity_set, error=str(error)[:300])
+            return None
+        return last.delta_link if last is not None else None
+
+    def run_for(self, run_id: str) -> BackfillRun:
+        """The run ``run_id``, if it can be continued; :class:`CommandRejected` otherwise (nothing changes)."""
+        with self.engine.connect() as connection:
+            run = backfills.get_run(connection, run_id)
+        if run is None:
+            raise CommandRejected(f"no backfill run {run_id}")
+        if run.status not in backfills.UNFINISHED:
+            raise CommandRejected(f"backfill run {run.run_id} is {run.status}; there is nothing to resume")
+        return run
+
+    # -- running ------------------------------------------------------------------------------------------------
+
+    def run(self, run: BackfillRun, *, threads: int = 1, resumed: bool = False) -> BackfillResult:
+        """Work every unfinished shard of ``run`` in this process (``threads`` at a time), then close the run."""
+        feed = _feed_for(run.entity_set)
+        started = time.monotonic()
+        with self.engine.connect() as connection:
+            states = backfills.shards(connection, run.run_id)
+        progress = BackfillProgress.of_run(feed.name, states)
+        todo = [s.shard for s in states if s.status != "done"]
+        self.reference  # noqa: B018 - read once before the threads start
+        self.listener.on_start(progress)
+        outcomes: list[ShardOutcome] = []
+        try:
+            if threads <= 1 or len(todo) <= 1:
+                for shard in todo:
+                    outcomes.append(self.run_shard(run.run_id, shard, progress=progress))
+                    if self.stopping:
+                        break
+            else:
+                with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="backfill-shard") as pool:
+                    futures = [pool.submit(self.run_shard, run.run_id, shard, progress=progress) for shard in todo]
+                    try:
+                        outcomes = [f.result() for f in futures]
+                    except BaseException:
+                        self.stop()
+                        raise
+        except KeyboardInterrupt:
+            self.stop()
+            outcomes.append(ShardOutcome(-1, "interrupted"))
+        finally:
+            self.listener.on_finish(progress)
+        with self.engine.begin() as connection:
+            if not self.stopping and backfills.complete_if_done(connection, run.run_id, now=self.clock()):
+                self._prime_journal(connection, run.run_id)  # every shard was already done (a crash after the last)
+            current = backfills.get_run(connection, run.run_id)
+            totals = sum((s.counts for s in backfills.shards(connection, run.run_id)), RunCounts())
+            entry = journal.get(connection, feed.changes_key, feed.entity_set)
+        primed = entry is not None and entry.last_updated_by == f"backfill {run.run_id}"
+        status: str = current.status if current else "failed"
+        if status == "running" and any(o.outcome == "interrupted" for o in outcomes):
+            status = "interrupted"
+        return BackfillResult(
+            run_id=run.run_id,
+            feed=feed.name,
+            entity_set=feed.entity_set,
+            status=status,
+            counts=sum((o.counts for o in outcomes), RunCounts()),
+            totals=totals,
+            seconds=time.monotonic() - started,
+            shards=outcomes,
+            resumed=resumed,
+            journal_primed=primed,
+        )
+
+    def _claim(self, run_id: str, shard: int, worker: str) -> tuple[BackfillRun, ShardState] | ShardOutcome:
+        """Claim the shard for ``worker``, or say why not (``already-done``, ``busy``)."""
+        with self.engine.begin() as connection:
+            run = backfills.get_run(connection, run_id)
+            if run is None:
+                raise CommandRejected(f"no backfill run {run_id}")
+            state = backfills.claim_shard(
+                connection, run_id, shard, worker=worker, now=self.clock(), lease=LEASE, is_dead=claimant_is_dead
+            )
+            if state is not None:
+                return run, state
+            current = backfills.get_shard(connection, run_id, shard)
+        if current is None:
+            raise CommandRejected(f"backfill run {run_id} has no shard {shard}")
+        outcome = "already-done" if current.status == "done" else "busy"
+        log.info("backfill_shard_skipped", run_id=run_id, shard=shard, reason=outcome, holder=current.claimed_by)
+        return ShardOutcome(shard, outcome)
+
+    def run_shard(self, run_id: str, shard: int, *, progress: BackfillProgress | None = None) -> ShardOutcome:
+        """Claim one shard and page through it to the end (or until :meth:`stop`). Safe to call for a shard that
+        is done (``already-done``) or held by a live worker (``busy``): it then changes nothing."""
+        worker = worker_id()
+        claimed = self._claim(run_id, shard, worker)
+        if isinstance(claimed, ShardOutcome):
+            return claimed
+        run, state = claimed
+        feed = _feed_for(run.entity_set)
+        counts = RunCounts()
+        structlog.contextvars.bind_contextvars(backfill_run=run_id, shard=shard)
+        try:
+            for read_at, page in self._pages(feed, state.key_from, state.key_to, state.position, run.page_size):
+                if self.stopping:
+                    self._finish_shard(run_id, shard, worker, "pending")
+                    return ShardOutcome(shard, "interrupted", counts)
+                if not page.records:
+                    continue
+                position = max(str(r[feed.primary_id]).lower() for r in page.records)
+                now = self.clock()
+                with self.engine.begin() as connection:
+                    page_counts = self._apply(connection, feed, page.records, read_at, now)
+                    backfills.save_page(
+                        connection, run_id, shard, position=position, counts=page_counts, worker=worker, now=now
+                    )
+                counts = counts + page_counts
+                if progress is not None:
+                    progress.page(shard, position, page_counts)
+                    self.listener.on_page(progress)
+        except ClaimLost:
+            log.warning("backfill_shard_taken_over", run_id=run_id, shard=shard)
+            return ShardOutcome(shard, "busy", counts)
+        except Exception as error:
+            message = f"{type(error).__name__}: {error}"[:2000]
+            log.error("backfill_shard_failed", run_id=run_id, shard=shard, error=message)
+            self._finish_shard(run_id, shard, worker, "failed", error=message)
+            return ShardOutcome(shard, "failed", counts, message)
+        except BaseException:
+            self._finish_shard(run_id, shard, worker, "pending")
+            raise
+        finally:
+            structlog.contextvars.unbind_contextvars("backfill_run", "shard")
+        self._finish_shard(run_id, shard, worker, "done")
+        if progress is not None:
+            progress.shard_done(shard)
+            self.listener.on_page(progress)
+        return ShardOutcome(shard, "done", counts)
+
+    def _finish_shard(
+        self, run_id: str, shard: int, worker: str, status: backfills.ShardStatus, error: str | None = None
+    ) -> None:
+        now = self.clock()
+        with self.engine.begin() as connection:
+            backfills.finish_shard(connection, run_id, shard, status=status, worker=worker, now=now, error=error)
+            if status == "failed":
+                backfills.set_run_status(connection, run_id, "failed", now=now, error=f"shard {shard}: {error}")
+            elif status == "done" and backfills.complete_if_done(connection, run_id, now=now):
+                self._prime_journal(connection, run_id)
+                log.info("backfill_succeeded", run_id=run_id)
+
+    def _prime_journal(self, connection: Connection, run_id: str) -> None:
+        """Make the run's deltaLink the feed's checkpoint if live sync has not started meanwhile (ADR 0052)."""
+        run = backfills.get_run(connection, run_id)
+        if run is None or not run.delta_link:
+            return
+        feed = _feed_for(run.entity_set)
+        if journal.get(connection, feed.changes_key, feed.entity_set) is not None:
+            return
+        journal.save_checkpoint(
+            connection,
+            feed.changes_key,
+            feed.entity_set,
+            delta_link=run.delta_link,
+            by=f"backfill {run_id}",
+            page_size=1000,
+        )
+        log.info("journal_primed_by_backfill", run_id=run_id, entity_set=feed.entity_set)
+
+    def _pages(
+        self, feed: Feed, key_from: str | None, key_to: str | None, position: str | None, page_size: int
+    ) -> Iterator[tuple[dt.datetime, Any]]:
+        pages = self.client.query(
+            feed.entity_set,
+            select=list(feed.select),
+            filter=shard_filter(feed.primary_id, key_from, key_to, position),
+            orderby=[feed.primary_id],
+            page_size=page_size,
+        )
+        if self.read_ahead_pages > 0:
+            return read_ahead(iter(pages), self.clock, depth=self.read_ahead_pages)
+        return ((self.clock(), page) for page in pages)
+
+    def _apply(
+        self,
+        connection: Connection,
+        feed: Feed,
+        records: Sequence[Mapping[str, Any]],
+        read_at: dt.datetime,
+        now: dt.datetime,
+    ) -> RunCounts:
+        kept = _without_deleted_since(connection, feed, records, read_at - DELETE_WINDOW)
+        # A backfill page is a full-pass page: every record in it exists in DQT (a sync full pass in progress
+        # must not sweep it), and derived data (induction columns) is left to that feed's own backfill.
+        context = PageContext(connection, self.client, self.reference, now, full_pass=True)
+        counts = apply_page(context, feed, ChangePage(records=cast(list[dict[str, Any]], list(kept))))
+        dropped = len(records) - len(kept)
+        return counts + RunCounts(pages=1, seen=dropped, skipped=dropped)
+
+    # -- dry run ------------------------------------------------------------------------------------------------
+
+    def dry_run(self, feed: Feed, shards: int, *, threads: int = 1) -> BackfillResult:
+        """Read and apply every page inside a transaction that is rolled back: what a backfill would insert,
+        update, leave (stale), skip and fail, and why records would fail. Writes nothing, records no run."""
+        ranges = shard_ranges(shards)
+        progress = BackfillProgress(
+            f"{feed.name} (dry run)",
+            [ShardProgress(n, low, high, None, RunCounts(), False) for n, (low, high) in enumerate(ranges)],
+            dry_run=True,
+        )
+        reasons: dict[str, int] = {}
+        reasons_lock = threading.Lock()
+        started = time.monotonic()
+        self.reference  # noqa: B018 - read once before the threads start
+
+        def one(shard: int) -> ShardOutcome:
+            low, high = ranges[shard]
+            counts = RunCounts()
+            for read_at, page in self._pages(feed, low, high, None, self.page_size):
+                if self.stopping:
+                    return ShardOutcome(shard, "interrupted", counts)
+                if not page.records:
+                    continue
+                now = self.clock()
+                with self.engine.connect() as connection:
+                    transaction = connection.begin()
+                    try:
+                        page_counts = self._apply(connection, feed, page.records, read_at, now)
+                        found = _failure_reasons(connection, feed.entity_set, now)
+                    finally:
+                        transaction.rollback()
+                with reasons_lock:
+                    for reason, count in found.items():
+                        reasons[reason] = reasons.get(reason, 0) + count
+                counts = counts + page_counts
+                position = max(str(r[feed.primary_id]).lower() for r in page.records)
+                progress.page(shard, position, page_counts)
+                self.listener.on_page(progress)
+            progress.shard_done(shard)
+            self.listener.on_page(progress)
+            return ShardOutcome(shard, "done", counts)
+
+        self.listener.on_start(progress)
+        try:
+            if threads <= 1:
+                outcomes = [one(n) for n in range(shards)]
+            else:
+                with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="backfill-dry-run") as pool:
+                    outcomes = list(pool.map(one, range(shards)))
+        finally:
+            self.listener.on_finish(progress)
+        counts = sum((o.counts for o in outcomes), RunCounts())
+        return BackfillResult(
+            run_id=None,
+            feed=feed.name,
+            entity_set=feed.entity_set,
+            status="dry-run",
+            counts=counts,
+            totals=counts,
+            seconds=time.monotonic() - started,
+            shards=outcomes,
+            failure_reasons=dict(sorted(reasons.items(), key=lambda item: -item[1])),
+        )
+
+    # -- distributed ------------------------------------------------------------------------------------------
+
+    def enqueue(self, run: BackfillRun, send: Callable[[str, int], object]) -> list[int]:
+        """Send one message per unfinished shard (``send(run_id, shard)``: ``jobs.actors.backfill_shard.send``);
+        the workers call :func:`run_shard`. Returns the shards sent."""
+        with self.engine.connect() as connection:
+            todo = [s.shard for s in backfills.shards(connection, run.run_id) if s.status != "done"]
+        for shard in todo:
+            send(run.run_id, shard)
+        log.info("backfill_enqueued", run_id=run.run_id, shards=todo)
+        return todo
+
+    def watch(self, run_id: str, *, poll_seconds: float = 1.0, timeout: float | None = None) -> BackfillResult:
+        """Follow a run that other processes work on (``--distributed --wait``) until it stops running."""
+        started = time.monotonic()
+        with self.engine.connect() as connection:
+            run = backfills.get_run(connection, run_id)
+            if run is None:
+                raise CommandRejected(f"no backfill run {run_id}")
+            progress = BackfillProgress.of_run(run.entity_set, backfills.shards(connection, run_id))
+        initial = progress.counts
+        self.listener.on_start(progress)
+        try:
+            while True:
+                with self.engine.connect() as connection:
+                    run = backfills.get_run(connection, run_id)
+                    states = backfills.shards(connection, run_id)
+                for state in states:
+                    known = progress.shards[state.shard]
+                    delta = _minus(state.counts, known.counts)
+                    if delta.seen or state.position != known.position:
+                        progress.page(state.shard, state.position, delta)
+                    if state.status == "done":
+                        progress.shard_done(state.shard)
+                self.listener.on_page(progress)
+                assert run is not None
+                stuck = all(s.status in ("done", "failed") for s in states)
+                if run.status != "running" or stuck or self.stopping:
+                    break
+                if timeout is not None and time.monotonic() - started > timeout:
+                    break
+                time.sleep(poll_seconds)
+        finally:
+            self.listener.on_finish(progress)
+        return BackfillResult(
+            run_id=run_id,
+            feed=_feed_for(run.entity_set).name,
+            entity_set=run.entity_set,
+            status=run.status,
+            counts=_minus(progress.counts, initial),
+            totals=progress.counts,
+            seconds=time.monotonic() - started,
+        )
+
+
+def _minus(a: RunCounts, b: RunCounts) -> RunCounts:
+    return RunCounts(**{name: getattr(a, name) - getattr(b, name) for name in RunCounts.__dataclass_fields__})
+
+
+def _feed_for(entity_set: str) -> Feed:
+    (feed,) = resolve_feeds([entity_set])
+    return feed
+
+
+def _without_deleted_since(
+    connection: Connection, feed: Feed, records: Sequence[Mapping[str, Any]], since: dt.datetime
+) -> Sequence[Mapping[str, Any]]:
+    """The page without records whose ``<id>-Deleted`` event was written since ``since``: live sync applied
+    their deletion after this page was read, and the snapshot must not resurrect them (ADR 0051)."""
+    if feed.kind is not ApplyKind.ROWS or not records:
+        return records
+    events = metadata.tables["events"]
+    keys = {f"{str(r.get(feed.primary_id)).lower()}-Deleted": r for r in records}
+    deleted: set[str] = set()
+    key_list = list(keys)
+    for start in range(0, len(key_list), 1000):
+        chunk = key_list[start : start + 1000]
+        statement = select(events.c.key).where(key_in(connection, events.c.key, chunk), events.c.inserted >= since)
+        deleted.update(str(k) for k in connection.execute(statement).scalars())
+    if not deleted:
+        return records
+    log.info("backfill_skipped_deleted_records", count=len(deleted))
+    return [r for key, r in keys.items() if key not in deleted]
+
+
+def _failure_reasons(connection: Connection, entity_set: str, now: dt.datetime) -> dict[str, int]:
+    """Open failures written at ``now`` (this page's, inside its transaction), counted by kind and field."""
+    table = metadata.tables["failed_records"]
+    statement = (
+        select(table.c.error_kind, table.c.field, func.count())
+        .where(table.c.entity_set == entity_set, table.c.status == "open", table.c.last_seen == now)
+        .group_by(table.c.error_kind, table.c.field)
+    )
+    return {f"{kind}:{field or '-'}": int(count) for kind, field, count in connection.execute(statement)}
+
+
+def feeds_for(entity: str) -> list[Feed]:
+    """``all`` (every feed, dependants after persons) or the one feed named."""
+    if entity == "all":
+        return list(FEEDS)
+    return resolve_feeds([entity])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the worker entry point
+# ---------------------------------------------------------------------------------------------------------
+
+_resources: dict[str, Any] = {}
+_resources_lock = threading.Lock()
+
+
+def _worker_resources() -> tuple[Engine, DataverseClient]:
+    """One engine and one DQT client per worker process, from the environment (built on first use)."""
+    from bridge.config import BridgeSettings, open_client, open_engine
+
+    with _resources_lock:
+        if "engine" not in _resources:
+            settings = BridgeSettings.from_env()
+            _resources["engine"] = open_engine(settings.database_url)
+            _resources["client"] = open_client()
+        return _resources["engine"], _resources["client"]
+
+
+def run_shard(
+    run_id: str,
+    shard: int,
+    *,
+    engine: Engine | None = None,
+    client: DataverseClient | None = None,
+    reference: ReferenceLookup | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    """Work one shard of a run to its end: what the ``backfill_shard`` dramatiq actor calls. Idempotent: a
+    shard that is done, or held by a live worker, is left alone. ``should_stop`` is asked before every page
+    (SIGTERM, a lost lease): the shard then stops after its last committed page, resumable (``interrupted``).
+    Raises when the shard failed, so the message is retried; the retry continues from the shard's position.
+    Engine and client come from the environment unless given (a worker passes its own, rate-limited)."""
+    if engine is None or client is None:
+        engine, client = _worker_resources()
+    backfill = Backfill(engine, client, reference=reference, should_stop=should_stop)
+    outcome = backfill.run_shard(run_id, shard)
+    if outcome.outcome == "failed":
+        raise RuntimeError(f"backfill {run_id} shard {shard} failed: {outcome.error}")
+    return {
+        "run_id": run_id,
+        "shard": shard,
+        "outcome": outcome.outcome,
+        **{name: getattr(outcome.counts, name) for name in RunCounts.__dataclass_fields__},
+    }
