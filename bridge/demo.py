@@ -22,26 +22,15 @@ from sqlalchemy import Engine, text
 
 from bridge.backfill import Backfill, BackfillResult
 from bridge.feeds import FEEDS
-from bridge.local_simulator import SimulatorHandle, start_simulator
+from bridge.local_simulator import start_simulator
 from bridge.logging import configure
 from bridge.progress import listener_for
 from bridge.status import feed_statuses
 from bridge.sync import FeedResult, SyncService
-from dataverse_client import DataverseClient, DataverseSettings, F
+from dataverse_client import DataverseClient, F
 from trs_store import make_engine
 from trs_store.engine import database_url as database_url_from_env
 from trs_store.migrate import upgrade
-
-
-def settings_for(handle: SimulatorHandle) -> DataverseSettings:
-    return DataverseSettings(
-        base_url=handle.base_url,
-        tenant_id=handle.tenant_id,
-        client_id=handle.client_id,
-        client_secret=handle.client_secret,
-        authority=handle.authority,
-        ca_bundle=handle.ca_bundle,
-    )
 
 
 def _generate(data_dir: Path, persons: int, console: Console) -> None:
@@ -186,7 +175,7 @@ def run_demo(work_dir: Path, persons: int) -> int:
     engine = make_engine(database_url)
     try:
         console.print(f"DQT simulator at {handle.base_url}")
-        client = DataverseClient(settings_for(handle))
+        client = DataverseClient(handle.settings())
         started = time.perf_counter()
         results = backfill_everything(engine, client, console)
         _backfill_table(console, results)

@@ -21,7 +21,6 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bridge.demo import settings_for
 from dataverse_client import DataverseClient
 from dqt_simulator.generate import generate
 from tests.support.simulator import SimulatorHandle, start_simulator
@@ -165,7 +164,7 @@ def client_for() -> Iterator[Callable[[SimulatorHandle], DataverseClient]]:
     clients: list[DataverseClient] = []
 
     def factory(handle: SimulatorHandle) -> DataverseClient:
-        client = DataverseClient(settings_for(handle))
+        client = DataverseClient(handle.settings())
         clients.append(client)
         return client
 

@@ -9,7 +9,6 @@ from typing import Any, cast
 
 from sqlalchemy import Engine, select
 
-from bridge.demo import settings_for
 from bridge.feeds import FEEDS
 from bridge.fleet import FleetSettings
 from bridge.sync import SyncService
@@ -56,7 +55,7 @@ def trs_state(engine: Engine) -> dict[str, dict[str, Any]]:
 
 def reference_state(sim: SimulatorHandle, engine: Engine) -> dict[str, dict[str, Any]]:
     """What one plain, uninterrupted sync of every feed leaves in ``engine`` (a fresh store)."""
-    with DataverseClient(settings_for(sim)) as client:
+    with DataverseClient(sim.settings()) as client:
         SyncService(engine, client, page_size=1000).sync()
     return trs_state(engine)
 

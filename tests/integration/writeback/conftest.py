@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bridge.demo import settings_for
 from bridge.edits import Editor, EditService
 from bridge.writeback import RelayResult, relay_pending
 from dataverse_client import DataverseClient
@@ -48,7 +47,7 @@ def wb_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator
 
 @pytest.fixture
 def dqt(wb_simulator: SimulatorHandle) -> Iterator[DataverseClient]:
-    client = DataverseClient(settings_for(wb_simulator))
+    client = DataverseClient(wb_simulator.settings())
     yield client
     client.close()
     if wb_simulator.process.poll() is None:

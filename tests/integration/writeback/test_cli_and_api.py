@@ -17,7 +17,6 @@ import pytest
 import requests
 
 from bridge.api import Api, make_server
-from bridge.demo import settings_for
 from bridge.errors import BridgeError
 from dataverse_client import DataverseClient
 from mappings.reference.trs import PLYMOUTH
@@ -117,7 +116,7 @@ def api_url(world: World) -> Iterator[str]:
     clients: list[DataverseClient] = []
 
     def factory() -> DataverseClient:
-        client = DataverseClient(settings_for(world.sim))
+        client = DataverseClient(world.sim.settings())
         clients.append(client)
         return client
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from bridge.demo import settings_for
 from bridge.edits import EditRejected, EditService
 from bridge.writeback import relay_pending
 from dataverse_client import DataverseClient
@@ -122,7 +121,7 @@ def impatient_client(world: World) -> Callable[[], DataverseClient]:
     made: list[DataverseClient] = []
 
     def factory() -> DataverseClient:
-        client = DataverseClient(dataclasses.replace(settings_for(world.sim), max_retry_seconds=1.0))
+        client = DataverseClient(dataclasses.replace(world.sim.settings(), max_retry_seconds=1.0))
         made.append(client)
         return client
 
