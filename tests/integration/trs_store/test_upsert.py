@@ -83,6 +83,16 @@ def test_values_round_trip_exactly(db: Database) -> None:
         assert stored(conn, "persons", person["person_id"].lower())["person_id"] == person["person_id"].lower()
 
 
+def test_an_eight_character_temporary_ni_number_reads_back_unpadded(db: Database) -> None:
+    # Given a person whose NI number is a temporary one (8 characters)
+    person = person_row(national_insurance_number="12A34567")
+    with db.engine.begin() as conn:
+        upsert_rows(conn, "persons", [person], now=NOW)
+    # Then both engines return it exactly (char(9) padded it with a space on PostgreSQL)
+    with db.engine.connect() as conn:
+        assert stored(conn, "persons", person["person_id"])["national_insurance_number"] == "12A34567"
+
+
 def test_newer_version_updates_but_keeps_first_sync_and_ids(db: Database) -> None:
     row = person_row()
     with db.engine.begin() as conn:
