@@ -1011,19 +1011,25 @@ class _Statuses:
         else:  # an old trainee registration (no date) beside the awarded one, the ITT linked to the latter
             start = self.day(1995, 2020)
             self.registration(pid, status="211")
-            end = self.after(start, 280, 1400)
-            award = self.award_after(end)
-            awarded = self.registration(pid, status="71", qts=award)
-            self.itt(
-                pid,
-                programme=_PT["HEI"],
-                result=sref.RESULT_PASS,
-                start=start,
-                end=end,
-                qualification="020",
-                registration=awarded,
-                link=1.0,
-            )
+            self.passed_itt(pid, start, programme=_PT["HEI"], link=1.0)
+
+    def passed_itt(
+        self, pid: str, start: dt.date, *, programme: int | None, qualification: str = "020", **itt: Any
+    ) -> None:
+        """A passed ITT from ``start`` and the QTS (status 71) it led to, the ITT linked to that registration."""
+        end = self.after(start, 280, 1400)
+        award = self.award_after(end)
+        registration = self.registration(pid, status="71", qts=award)
+        self.itt(
+            pid,
+            programme=programme,
+            result=sref.RESULT_PASS,
+            start=start,
+            end=end,
+            qualification=qualification,
+            registration=registration,
+            **itt,
+        )
 
     def qts_no_itt(self, pid: str) -> None:
         rng = self.rng
@@ -1303,44 +1309,12 @@ class _Statuses:
                     link=0.0,
                 )
         elif case == "cannot_derive_route":  # 71 with no programme type and qualification 027: no candidate
-            end = self.after(start, 280, 1400)
-            award = self.award_after(end)
-            registration = self.registration(pid, status="71", qts=award)
-            self.itt(
-                pid,
-                programme=None,
-                result=sref.RESULT_PASS,
-                start=start,
-                end=end,
-                qualification="027",
-                registration=registration,
-            )
+            self.passed_itt(pid, start, programme=None, qualification="027")
         elif case == "unknown_programme_type":  # an option value DQT's metadata does not know
-            end = self.after(start, 280, 1400)
-            award = self.award_after(end)
-            registration = self.registration(pid, status="71", qts=award)
-            self.itt(
-                pid,
-                programme=389040099,
-                result=sref.RESULT_PASS,
-                start=start,
-                end=end,
-                qualification="020",
-                registration=registration,
-            )
+            self.passed_itt(pid, start, programme=389040099)
         elif case == "unflagged_establishment":  # the establishment is not a flagged training provider
-            end = self.after(start, 280, 1400)
-            award = self.award_after(end)
-            registration = self.registration(pid, status="71", qts=award)
-            self.itt(
-                pid,
-                programme=_PT["SchoolDirecttrainingprogramme"],
-                result=sref.RESULT_PASS,
-                start=start,
-                end=end,
-                qualification="020",
-                provider=sref.UNFLAGGED_ESTABLISHMENT.id,
-                registration=registration,
+            self.passed_itt(
+                pid, start, programme=_PT["SchoolDirecttrainingprogramme"], provider=sref.UNFLAGGED_ESTABLISHMENT.id
             )
         elif case == "eyps_without_result":  # EYPS, no EYTS date, ITT without result: not migrated
             self.eyps(pid, itt_result=None)
