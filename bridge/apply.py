@@ -328,8 +328,10 @@ def apply_rows(
 
         rebuild_for_contacts(ctx, {k: raw[k] for k in applied})
     if ctx.full_pass:  # every record of the page exists in DQT, failed or not: none may be swept
-        stamped = set(applied)  # the upsert already stamped the rows it wrote with ctx.now
-        touch_rows(ctx.connection, feed.table, [k for k in raw if k not in stamped], now=ctx.now)
+        # All of them, not only those the upsert did not apply: ``applied`` comes from versions read before the
+        # upsert, and a row another feed inserted meanwhile (a person fetched on demand) is counted as applied
+        # though the upsert yielded to it, keeping that feed's older stamp. Rows already stamped are not rewritten.
+        touch_rows(ctx.connection, feed.table, list(raw), now=ctx.now)
     gone = list(dict.fromkeys([*mapped.not_stored, *(str(i).lower() for i in deleted_ids)]))
     if gone:
         existing = stored_versions(ctx.connection, feed.table, gone)

@@ -112,7 +112,9 @@ def sync(
 
 @app.command()
 def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
-    """Per feed: state, lag, last sync, rows, open failed records, last run, pauses and backfills."""
+    """Per feed: state, lag, last sync, rows, open failed records, last run, pauses and backfills; then the fleet
+    (queues, dead letters, DQT budget, leases, scheduler; from Redis) and the write-back outbox. ``--json`` gives
+    ``{"feeds": [...], "fleet": {...} | null, "writeback": {...}}``."""
     from bridge import status as status_module
 
     def run() -> list[Any]:
@@ -120,8 +122,11 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
             return status_module.feed_statuses(engine)
 
     statuses = _guarded(run)
+    fleet = _guarded(status_module.fleet_status)
+    writeback = _guarded(_writeback_summary)
     if as_json:
-        typer.echo(json.dumps(status_module.as_json(statuses), indent=2))
+        document = {"feeds": status_module.as_json(statuses), "fleet": fleet, "writeback": writeback}
+        typer.echo(json.dumps(document, indent=2, default=str))
         return
     table = Table(title="trs-bridge status")
     columns = ("feed", "entity set", "state", "last sync", "lag (s)", "rows", "failed open", "last run", "paused")
@@ -149,9 +154,9 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
                 soft_wrap=True,
                 markup=False,
             )
-    for line in status_module.fleet_lines(_guarded(status_module.fleet_status)):
+    for line in status_module.fleet_lines(fleet):
         console.print(line, soft_wrap=True, markup=False)
-    console.print(_outbox_line(_guarded(_writeback_summary)), soft_wrap=True)
+    console.print(_outbox_line(writeback), soft_wrap=True)
 
 
 @app.command()
@@ -942,10 +947,10 @@ def api(
 
 
 def _writeback_summary() -> dict[str, Any]:
-    from bridge.config import BridgeSettings, open_engine
     from bridge.writeback import outbox_summary
 
-    return outbox_summary(open_engine(BridgeSettings.from_env().database_url))
+    with _trs_store() as engine:
+        return outbox_summary(engine)
 
 
 if __name__ == "__main__":  # pragma: no cover

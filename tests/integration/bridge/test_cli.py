@@ -64,7 +64,7 @@ def test_upgrade_sync_and_status_from_the_command_line(
     assert f"seen={len(contacts)}" in summary
     assert "pages=3" in summary
     # And the status shows the person feed following DQT with its rows, and the others never synced
-    feeds = {f["feed"]: f for f in json.loads(status.stdout)}
+    feeds = {f["feed"]: f for f in json.loads(status.stdout)["feeds"]}
     from trs_store import make_engine
 
     engine = make_engine(empty_url)

@@ -280,7 +280,7 @@ def test_a_paused_feed_is_skipped_by_sync_until_resumed(
     assert "already paused" in again.stdout
     assert "paused" in synced.stdout
     assert rows(store.engine, "persons")[contact]["last_name"] != "Afterpause"
-    feeds = {f["feed"]: f for f in json.loads(status.stdout)}
+    feeds = {f["feed"]: f for f in json.loads(status.stdout)["feeds"]}
     assert feeds["person"]["paused"] is True
     assert feeds["person"]["paused_reason"] == "cut-over rehearsal"
     assert feeds["alert"]["paused"] is False
@@ -303,10 +303,10 @@ def test_status_shows_the_latest_backfill(
     service.run_shard(run.run_id, 0)
     env = env_for(dqt, store.url)
 
-    feeds = {f["feed"]: f for f in json.loads(cli(env, "status", "--json").stdout)}
+    feeds = {f["feed"]: f for f in json.loads(cli(env, "status", "--json").stdout)["feeds"]}
     assert feeds["person"]["backfill"] == f"running 1/2 shards (run {run.run_id})"
     service.run(run)
-    feeds = {f["feed"]: f for f in json.loads(cli(env, "status", "--json").stdout)}
+    feeds = {f["feed"]: f for f in json.loads(cli(env, "status", "--json").stdout)["feeds"]}
     assert feeds["person"]["backfill"] == "succeeded"
 
 

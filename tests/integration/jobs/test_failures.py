@@ -94,6 +94,12 @@ def test_a_job_whose_retries_run_out_is_recorded_in_the_store_and_shown_by_statu
     status = status_command(store, space)
     assert "jobs given up on for dfeta_sanctions (7 days): 1" in status
     assert "queue sync: ready 0, delayed 0, dead letters 1" in status
+    document = json.loads(status_command(store, space, "--json"))
+    (sanctions_json,) = [f for f in document["feeds"] if f["entity_set"] == "dfeta_sanctions"]
+    assert sanctions_json["jobs_gave_up"] == 1
+    assert document["fleet"]["queues"]["sync"] == {"ready": 0, "delayed": 0, "dead": 1}
+    assert document["fleet"]["dqt_budget"]["requests_per_window"] > 0
+    assert document["writeback"]["pending"] == 0
 
 
 class WaitingRuntime(Runtime):
@@ -197,12 +203,12 @@ def test_no_personal_data_is_ever_written_to_redis(
                 assert "could not replay" not in message["options"].get("traceback", ""), message
 
 
-def status_command(store: Store, space: RedisSpace) -> str:
+def status_command(store: Store, space: RedisSpace, *args: str) -> str:
     """``trs-bridge status`` as an operator runs it, against this test's store and Redis prefix."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TRS_", "REDIS_URL"))}
     env |= {"TRS_DATABASE_URL": store.url, "REDIS_URL": space.url, "TRS_BRIDGE_REDIS_PREFIX": space.prefix}
     done = subprocess.run(
-        [sys.executable, "-m", "bridge.cli", "status"],
+        [sys.executable, "-m", "bridge.cli", "status", *args],
         cwd=REPO_ROOT,
         env=env | {"COLUMNS": "200"},
         capture_output=True,
