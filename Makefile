@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint bench clean
+.PHONY: install demo test test-fast soak lint bench clean
 
 install: $(STAMP)
 
@@ -23,14 +23,19 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not integration and not conformance"
 
+# The reliability suite's long form (>= 20 kill trials, longer fault runs); `make test` runs its short form.
+soak: install
+	SOAK=1 $(BIN)/python -m pytest -q -s -m reliability tests/reliability
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy mappings dataverse_client
 	$(BIN)/lint-imports
 
+# Flags through ARGS, e.g. make bench ARGS="--persons 1000000 --only backfill" (see bench/README.md).
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-data trs.db

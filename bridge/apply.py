@@ -22,7 +22,7 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection, String, cast, select
 
-from bridge import writeback
+from bridge import induction_exemptions, writeback
 from bridge.feeds import (
     CONTACT_SELECT,
     INDUCTION,
@@ -87,6 +87,9 @@ class PageContext:
     counts: RunCounts = field(default_factory=RunCounts)
     #: The professional-status reference rows, read on first use (``bridge.professional_status``).
     status_reference: StatusReference | None = None
+    #: Persons whose contact change on this page is the write-back relay's own write (an echo, ADR 0074): the
+    #: columns derived from the contact are derived again (their version keys follow the contact's), without events.
+    echo_persons: set[str] = field(default_factory=set)
 
     def add(self, **counts: int) -> None:
         self.counts = self.counts + RunCounts(**counts)
@@ -134,7 +137,21 @@ def fail(
     ctx.add(failed=1)
 
 
-def _mapper(feed: Feed, reference: ReferenceLookup) -> Callable[[Mapping[str, Any]], Any]:
+def fail_many(ctx: PageContext, entity_set: str, failures: list[tuple[str | None, Any, str, str | None, str]]) -> None:
+    """:func:`fail` for a page's failures ``(dqt_id, payload, kind, field, message)`` with one statement (a
+    backfill page of a dirty entity set fails hundreds of persons; one INSERT each cost ~4 ms, ADR 0057)."""
+    if not failures:
+        return
+    failed_records.record_failures(ctx.connection, entity_set, failures, mapping_version=MAPPING_VERSION, now=ctx.now)
+    for dqt_id, _, kind, field_name, message in failures:
+        log.warning(
+            "record_failed", entity_set=entity_set, dqt_id=dqt_id, error_kind=kind, field=field_name, reason=message
+        )
+    ctx.add(failed=len(failures))
+
+
+def row_mapper(feed: Feed, reference: ReferenceLookup) -> Callable[[Mapping[str, Any]], Any]:
+    """The mapping function of a row feed (the sync's, and so the parity report's: ``bridge.reconcile``)."""
     if feed.entity_set == "contacts":
         return map_contact
     if feed.entity_set == "dfeta_qualifications":
@@ -145,7 +162,7 @@ def _mapper(feed: Feed, reference: ReferenceLookup) -> Callable[[Mapping[str, An
 
 
 def map_page(ctx: PageContext, feed: Feed, records: Sequence[Mapping[str, Any]]) -> Mapped:
-    mapper = _mapper(feed, ctx.reference)
+    mapper = row_mapper(feed, ctx.reference)
     out = Mapped()
     failures: list[tuple[str | None, Any, str, str | None, str]] = []
     for record in records:
@@ -269,11 +286,12 @@ def upsert_with_events(
     entity_set: str,
     *,
     heal: bool,
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[str], list[str], set[str]]:
     """Newer-wins upsert of ``rows`` with failure isolation, on-demand parents and one event per applied
-    version. Returns the keys that are now settled (applied or already newer in TRS) and those applied."""
+    version. Returns the keys that are now settled (applied or already newer in TRS), those applied, and the
+    echoes (versions the write-back relay wrote itself, ADR 0074)."""
     if not rows:
-        return [], []
+        return [], [], set()
     key_column = metadata.tables[table].primary_key.columns.keys()[0]
     # Write-back (ADR 0074): TRS keeps the columns of edits DQT does not hold yet; the relay's own writes
     # coming back (echoes) add no event.
@@ -298,7 +316,7 @@ def upsert_with_events(
         _event(table, r, key_column, ctx.now, existed=r[key_column] in before) for r in rows if r[key_column] in keys
     ]
     insert_events(ctx.connection, events, now=ctx.now)
-    return settled, applied
+    return settled, applied, echoes
 
 
 def _fail_row(ctx: PageContext, entity_set: str, failure: RowFailure, raw: Mapping[str, Mapping[str, Any]]) -> None:
@@ -317,16 +335,22 @@ def apply_rows(
 ) -> None:
     mapped = map_page(ctx, feed, records)
     raw = {rid: dict(r) for r in records if (rid := _record_id(r, feed.primary_id))}
-    settled, applied = upsert_with_events(ctx, feed.table, mapped.rows, raw, feed.entity_set, heal=heal)
+    settled, applied, echoes = upsert_with_events(ctx, feed.table, mapped.rows, raw, feed.entity_set, heal=heal)
     ctx.add(skipped=mapped.skipped)
-    if feed.entity_set == "contacts" and rederive and not ctx.full_pass and applied:
-        _rederive_inductions(ctx, {k: raw[k] for k in applied})
-        _rebuild_previous_names_of_changed(ctx, {k: raw[k] for k in applied})
+    # A contact the relay wrote back (an echo) reached ``persons`` through the relay, but the columns derived from
+    # it (induction, professional status) carry the contact's version in their keys: derive them again, quietly.
+    echoed = sorted(k for k in echoes - set(applied) if k in raw)
+    ctx.echo_persons.update(echoed)
+    changed = {k: raw[k] for k in [*applied, *echoed]}
+    if feed.entity_set == "contacts" and rederive and not ctx.full_pass and changed:
+        _rederive_inductions(ctx, changed)
+        _rebuild_previous_names_of_changed(ctx, changed)
     failed_records.resolve_many(ctx.connection, feed.entity_set, settled + mapped.not_stored, now=ctx.now)
-    if feed.entity_set == "contacts" and rederive and applied:  # QTLS fields feed professional status (ADR 0061)
-        from bridge.professional_status import rebuild_for_contacts
+    if feed.entity_set == "contacts" and rederive:  # QTLS fields feed professional status (ADR 0061)
+        from bridge.professional_status import never_built_qtls, rebuild_for_contacts
 
-        rebuild_for_contacts(ctx, {k: raw[k] for k in applied})
+        unbuilt = never_built_qtls(ctx, {k: raw[k] for k in settled if k not in changed and k in raw})
+        rebuild_for_contacts(ctx, {**changed, **unbuilt})
     if ctx.full_pass:  # every record of the page exists in DQT, failed or not: none may be swept
         # All of them, not only those the upsert did not apply: ``applied`` comes from versions read before the
         # upsert, and a row another feed inserted meanwhile (a person fetched on demand) is counted as applied
@@ -399,20 +423,55 @@ def _contacts_and_children(
     entity_set: str,
     select_columns: Sequence[str],
     known: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    known_children: Mapping[str, list[Mapping[str, Any]]] | None = None,
 ) -> tuple[dict[str, Mapping[str, Any]], dict[str, list[Mapping[str, Any]]]]:
-    """The contacts of ``person_ids`` (those in ``known`` are not fetched again) and all their children."""
+    """The contacts of ``person_ids`` (those in ``known`` are not fetched again) and all their children
+    (``known_children``, when the caller read every child of these persons already: a backfill page)."""
     contacts: dict[str, Mapping[str, Any]] = {p: c for p, c in (known or {}).items() if p in person_ids}
     to_fetch = [p for p in person_ids if p not in contacts]
     contacts |= {
         str(c["contactid"]).lower(): c
         for c in fetch_by_ids(ctx.client, "contacts", "contactid", to_fetch, CONTACT_SELECT)
     }
+    if known_children is not None:
+        return contacts, {p: list(known_children[p]) for p in contacts if p in known_children}
     children = _group(fetch_by_ids(ctx.client, entity_set, "_dfeta_personid_value", list(contacts), select_columns))
     return contacts, children
 
 
+def _orphans(ctx: PageContext, feed: Feed, records: Sequence[Mapping[str, Any]]) -> None:
+    """Children whose contact DQT does not have at all: a missing-parent failed record each, as MQs and sanctions
+    get (the per-person rebuild would otherwise pass over them without a trace). Only persons TRS lacks are
+    asked of DQT, so a page of children of known persons costs one query of TRS."""
+    by_person: dict[str, list[Mapping[str, Any]]] = {}
+    for record in records:
+        if (person := _person_of(record)) is not None:
+            by_person.setdefault(person, []).append(record)
+    absent = set(by_person) - set(stored_versions(ctx.connection, "persons", list(by_person)))
+    if not absent:
+        return
+    found = {
+        str(c["contactid"]).lower() for c in fetch_by_ids(ctx.client, "contacts", "contactid", absent, ["contactid"])
+    }
+    for person in sorted(absent - found):
+        for record in by_person[person]:
+            record_id = _record_id(record, feed.primary_id)
+            fail(
+                ctx,
+                feed.entity_set,
+                record_id,
+                dict(record),
+                kind=str(RowErrorKind.MISSING_PARENT),
+                field_name="_dfeta_personid_value",
+                message=f"{feed.entity_set} {record_id}: _dfeta_personid_value names contact {person}, "
+                "which DQT does not have",
+            )
+
+
 def apply_induction(ctx: PageContext, feed: Feed, page: ChangePage) -> None:
     _invalid_children(ctx, feed, page.records)
+    _orphans(ctx, feed, page.records)
     person_ids = {p for r in page.records if (p := _person_of(r))}
     person_ids |= _persons_for_deleted_inductions(ctx, page.deleted_ids)
     derive_induction(ctx, person_ids)
@@ -432,58 +491,69 @@ def derive_induction(
     contacts: Mapping[str, Mapping[str, Any]] | None = None,
     *,
     derived_only: bool = False,
+    children: Mapping[str, list[Mapping[str, Any]]] | None = None,
 ) -> None:
     """Derive the induction columns of ``person_ids`` from each contact and all its ``dfeta_inductions``.
 
-    ``contacts`` already read are not fetched again. With ``derived_only`` (a contact changed), a person with no
-    induction record whose columns were never derived is left alone, as the induction feed leaves it.
+    ``contacts`` already read are not fetched again, nor ``children`` (every induction of these persons). With
+    ``derived_only`` (a contact changed), a person with no induction record whose columns were never derived is
+    left alone, as the induction feed leaves it.
     """
     if not person_ids:
         return
     feed = INDUCTION
-    contacts, inductions = _contacts_and_children(ctx, person_ids, feed.entity_set, INDUCTION_SELECT, contacts)
+    contacts, inductions = _contacts_and_children(
+        ctx, person_ids, feed.entity_set, INDUCTION_SELECT, contacts, known_children=children
+    )
     if derived_only:
         derived = stored_versions(ctx.connection, "persons", contacts, version_column="dqt_induction_version")
         contacts = {p: c for p, c in contacts.items() if p in inductions or derived.get(p) is not None}
     present = ensure_persons(ctx, contacts, contacts)
     updates: list[dict[str, Any]] = []
+    resolved: list[str] = []
+    failures: list[tuple[str | None, Any, str, str | None, str]] = []
     for person_id, contact in contacts.items():
         records = inductions.get(person_id, [])
         trigger = records[0].get("dfeta_inductionid") if records else None
         if person_id not in present:
-            fail(
-                ctx,
-                feed.entity_set,
-                _record_id({"id": trigger}, "id") or person_id,
-                {"contact_id": person_id},
-                kind=str(RowErrorKind.MISSING_PARENT),
-                field_name="_dfeta_personid_value",
-                message=f"person {person_id} could not be synced from DQT",
+            failures.append(
+                (
+                    _record_id({"id": trigger}, "id") or person_id,
+                    {"contact_id": person_id},
+                    str(RowErrorKind.MISSING_PARENT),
+                    "_dfeta_personid_value",
+                    f"person {person_id} could not be synced from DQT",
+                )
             )
             continue
         try:
             updates.append(dict(map_induction(contact, records)))
         except MappingError as error:
-            fail(
-                ctx,
-                feed.entity_set,
-                _record_id({"id": error.record_id}, "id") or person_id,
-                {"contact": contact, "inductions": list(records)},
-                kind="mapping",
-                field_name=error.field,
-                message=str(error),
+            failures.append(
+                (
+                    _record_id({"id": error.record_id}, "id") or person_id,
+                    {"contact": contact, "inductions": list(records)},
+                    "mapping",
+                    error.field,
+                    str(error),
+                )
             )
             continue
-        failed_records.resolve_many(
-            ctx.connection, feed.entity_set, [str(r["dfeta_inductionid"]).lower() for r in records], now=ctx.now
-        )
+        resolved.extend(str(r["dfeta_inductionid"]).lower() for r in records)
+    fail_many(ctx, feed.entity_set, failures)
+    # One statement per 1,000 ids for the page, not one per person (a backfill page names ~5,000 persons).
+    failed_records.resolve_many(ctx.connection, feed.entity_set, resolved, now=ctx.now)
     if updates:
+        # Exemption reasons the person's routes take move onto them, whichever feed writes last (ADR 0067).
+        plans = induction_exemptions.plan_inductions(ctx.connection, updates)
         result = update_columns(ctx.connection, "persons", "person_id", updates, now=ctx.now)
+        induction_exemptions.finish_inductions(ctx.connection, plans, now=ctx.now)
         ctx.add(updated=result.updated, stale=result.stale)
 
 
 def apply_previous_names(ctx: PageContext, feed: Feed, page: ChangePage) -> None:
     _invalid_children(ctx, feed, page.records)
+    _orphans(ctx, feed, page.records)
     person_ids = {p for r in page.records if (p := _person_of(r))}
     person_ids |= _persons_for_deleted_previous_names(ctx, page.deleted_ids)
     rebuild_previous_names(ctx, person_ids)
@@ -504,16 +574,18 @@ def rebuild_previous_names(
     known_contacts: Mapping[str, Mapping[str, Any]] | None = None,
     *,
     derived_only: bool = False,
+    children: Mapping[str, list[Mapping[str, Any]]] | None = None,
 ) -> None:
-    """Rebuild the previous names of ``person_ids`` from each contact and all its ``dfeta_previousnames``.
-    With ``derived_only``, persons with no previous-name rows on either side are left alone."""
+    """Rebuild the previous names of ``person_ids`` from each contact and all its ``dfeta_previousnames``
+    (``children``, when already read). With ``derived_only``, persons with no previous-name rows on either side
+    are left alone."""
     feed = PREVIOUS_NAME
     # A name edit on its way to DQT owns the person's previous names until it is delivered (ADR 0073).
     person_ids -= writeback.persons_with_undelivered_names(ctx.connection, sorted(person_ids))
     if not person_ids:
         return
     contacts, names = _contacts_and_children(
-        ctx, person_ids, "dfeta_previousnames", PREVIOUS_NAME_SELECT, known_contacts
+        ctx, person_ids, "dfeta_previousnames", PREVIOUS_NAME_SELECT, known_contacts, known_children=children
     )
     if derived_only:
         table = metadata.tables["previous_names"]
@@ -529,6 +601,7 @@ def rebuild_previous_names(
     present = ensure_persons(ctx, contacts, contacts)
     rows: list[dict[str, Any]] = []
     rebuilt: list[str] = []
+    resolved: list[str] = []
     raw: dict[str, Mapping[str, Any]] = {}
     for person_id, contact in contacts.items():
         if person_id not in present:
@@ -551,9 +624,8 @@ def rebuild_previous_names(
         rows.extend(dict(r) for r in person_rows)
         for row in person_rows:
             raw[row["previous_name_id"]] = {"contact_id": person_id, "previous_names": list(records)}
-        failed_records.resolve_many(
-            ctx.connection, feed.entity_set, [str(r["dfeta_previousnameid"]).lower() for r in records], now=ctx.now
-        )
+        resolved.extend(str(r["dfeta_previousnameid"]).lower() for r in records)
+    failed_records.resolve_many(ctx.connection, feed.entity_set, resolved, now=ctx.now)
     upsert_with_events(ctx, "previous_names", rows, raw, feed.entity_set, heal=False)
     if rebuilt:
         removed = prune_children(
@@ -566,6 +638,25 @@ def rebuild_previous_names(
         ctx.add(deleted=removed)
     if ctx.full_pass:
         touch_children(ctx.connection, "previous_names", parent_column="person_id", parent_ids=contacts, now=ctx.now)
+
+
+def apply_person_range_page(
+    ctx: PageContext, feed: Feed, records: Sequence[Mapping[str, Any]], contacts: Mapping[str, Mapping[str, Any]]
+) -> RunCounts:
+    """Apply a backfill page of a per-person feed read by person key range (ADR 0085): ``contacts`` are every
+    contact in the range and ``records`` every record of ``feed`` whose person is in it, so each person is rebuilt
+    from what was read, with nothing fetched again by id. The outcome is what :func:`apply_page` gives for the same
+    records: the same derivation, newer-wins writes and failures."""
+    ctx.add(seen=len(records))
+    _invalid_children(ctx, feed, records)
+    children = _group(records)
+    if feed.kind is ApplyKind.INDUCTION:
+        derive_induction(ctx, set(children), contacts, children=children)
+    elif feed.kind is ApplyKind.PREVIOUS_NAMES:
+        rebuild_previous_names(ctx, set(children), contacts, children=children)
+    else:
+        raise ValueError(f"{feed.name} is not read by person range")
+    return ctx.counts
 
 
 def apply_page(ctx: PageContext, feed: Feed, page: ChangePage) -> RunCounts:

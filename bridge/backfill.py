@@ -19,8 +19,13 @@ from scratch if its nextLink is lost. A backfill is the migration team's tool (A
 * **Journal primed first.** Before the first shard reads, a change-tracking deltaLink is taken (DBLog's low
   watermark); when the run succeeds it becomes the feed's journal checkpoint if live sync never started, so
   live sync only carries what changed since the backfill began instead of re-reading everything.
+* **Per-person feeds read by person range** (ADR 0085). Induction and previous names are rebuilt per whole
+  person, so their shards walk *contact* key ranges: a page of contacts, then every record of the feed whose
+  ``_dfeta_personid_value`` lies between the previous page's last contact and this one's (a few page reads),
+  instead of re-fetching each page's persons and their records by id (~200 small requests per page). The
+  shard's position is then a contact id; records with no person are read by the shard that starts the key space.
 * **Streaming.** Pages are fetched one ahead of the page being written (:func:`read_ahead`); nothing holds
-  more than two pages of an entity set in memory.
+  more than two pages of an entity set per shard thread in memory.
 """
 
 from __future__ import annotations
@@ -40,13 +45,13 @@ from typing import Any, Final, Protocol, TypeVar, cast
 import structlog
 from sqlalchemy import Connection, Engine, func, select
 
-from bridge.apply import PageContext, apply_page
+from bridge.apply import PageContext, apply_page, apply_person_range_page
 from bridge.errors import CommandRejected
-from bridge.feeds import FEEDS, ApplyKind, Feed, resolve_feeds
+from bridge.feeds import CONTACT_SELECT, FEEDS, PERSON, ApplyKind, Feed, resolve_feeds
 from bridge.sync import load_reference
 from dataverse_client import ChangePage, DataverseClient, DataverseError, F
 from dataverse_client.odata import Filter, and_
-from mappings import ReferenceLookup
+from mappings import ReferenceLookup, StatusReference
 from trs_store import backfills, journal
 from trs_store.backfills import BackfillRun, ClaimLost, ShardState
 from trs_store.dialect import key_in
@@ -67,6 +72,12 @@ LEASE: Final = dt.timedelta(minutes=5)
 DELETE_WINDOW: Final = dt.timedelta(minutes=5)
 #: Seconds between structured progress lines when there is no terminal.
 LOG_EVERY_SECONDS: Final = 5.0
+
+#: Feeds applied per whole person whose backfill reads by person key range (ADR 0085). Professional status is
+#: too, but its rebuild (``bridge.professional_status``) still fetches each page's persons by id.
+PERSON_RANGE_KINDS: Final = frozenset({ApplyKind.INDUCTION, ApplyKind.PREVIOUS_NAMES})
+#: The lookup from a per-person record to its contact.
+PERSON_LOOKUP: Final = "_dfeta_personid_value"
 
 _KEY_SPACE: Final = 1 << 128
 _LEADING: Final = 16**8  # the leading 8 hex digits are where the shard boundaries fall
@@ -140,6 +151,29 @@ def shard_filter(primary_id: str, key_from: str | None, key_to: str | None, posi
     if key_to is not None:
         parts.append(F.lt(primary_id, uuid.UUID(key_to)))
     return and_(*parts) if parts else None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# pages
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPage:
+    """A page read by the feed's own key range; ``position`` is its last key."""
+
+    records: list[dict[str, Any]]
+    position: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRangePage:
+    """A page of a per-person feed read by person key range: every record whose person lies in the range, the
+    range's contacts, and the range's last person key (the shard's position once the page is committed)."""
+
+    records: list[dict[str, Any]]
+    contacts: dict[str, dict[str, Any]]
+    position: str | None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -415,6 +449,7 @@ class Backfill:
         self.listener: ProgressListener = listener or NoProgress()
         self._reference = reference
         self._reference_lock = threading.Lock()
+        self._status_reference: StatusReference | None = None
         self.read_ahead_pages = read_ahead_pages
         self._stop = threading.Event()
         self._should_stop = should_stop
@@ -581,18 +616,24 @@ class Backfill:
         run, state = claimed
         feed = _feed_for(run.entity_set)
         counts = RunCounts()
+        position = state.position
         structlog.contextvars.bind_contextvars(backfill_run=run_id, shard=shard)
         try:
-            for read_at, page in self._pages(feed, state.key_from, state.key_to, state.position, run.page_size):
+            for read_at, page in self._shard_pages(feed, state, run.page_size):
                 if self.stopping:
                     self._finish_shard(run_id, shard, worker, "pending")
                     return ShardOutcome(shard, "interrupted", counts)
                 if not page.records:
                     continue
-                position = max(str(r[feed.primary_id]).lower() for r in page.records)
+                # A page of only person-less records (a shard with no contacts) leaves the nil key: the contact
+                # range is still all to read, and a resumed shard does not read those records again.
+                position = page.position or position or str(uuid.UUID(int=0))
                 now = self.clock()
                 with self.engine.begin() as connection:
-                    page_counts = self._apply(connection, feed, page.records, read_at, now)
+                    if isinstance(page, PersonRangePage):
+                        page_counts = self._apply_person_range(connection, feed, page, now)
+                    else:
+                        page_counts = self._apply(connection, feed, page.records, read_at, now)
                     backfills.save_page(
                         connection, run_id, shard, position=position, counts=page_counts, worker=worker, now=now
                     )
@@ -649,6 +690,102 @@ class Backfill:
         )
         log.info("journal_primed_by_backfill", run_id=run_id, entity_set=feed.entity_set)
 
+    def _shard_pages(
+        self, feed: Feed, state: ShardState, page_size: int
+    ) -> Iterator[tuple[dt.datetime, KeyPage | PersonRangePage]]:
+        """The shard's pages from its position: by the feed's own key, or by person key range (ADR 0085)."""
+        if feed.kind in PERSON_RANGE_KINDS:
+            pages: Iterator[Any] = self._person_range_pages(
+                feed, state.key_from, state.key_to, state.position, page_size
+            )
+        else:
+            pages = (
+                KeyPage(
+                    page.records, max(str(r[feed.primary_id]).lower() for r in page.records) if page.records else None
+                )
+                for page in self._query_pages(feed, state.key_from, state.key_to, state.position, page_size)
+            )
+        if self.read_ahead_pages > 0:
+            return read_ahead(pages, self.clock, depth=self.read_ahead_pages)
+        return ((self.clock(), page) for page in pages)
+
+    def _query_pages(
+        self, feed: Feed, key_from: str | None, key_to: str | None, position: str | None, page_size: int
+    ) -> Iterator[Any]:
+        return iter(
+            self.client.query(
+                feed.entity_set,
+                select=list(feed.select),
+                filter=shard_filter(feed.primary_id, key_from, key_to, position),
+                orderby=[feed.primary_id],
+                page_size=page_size,
+            )
+        )
+
+    def _person_range_pages(
+        self, feed: Feed, key_from: str | None, key_to: str | None, position: str | None, page_size: int
+    ) -> Iterator[PersonRangePage]:
+        """Pages of the shard's contacts (key order, from the position), each with every record of ``feed`` whose
+        person falls between the previous page's last contact and this page's (the last page: up to the shard's
+        end), so a person's records all arrive with its contact. The shard that starts the key space also reads
+        the records with no person (they fail as the sync fails them)."""
+        low, low_inclusive = (position, False) if position is not None else (key_from, True)
+        read_unowned = position is None and key_from is None
+        contact_pages = self.client.query(
+            "contacts",
+            select=list(CONTACT_SELECT),
+            filter=shard_filter(PERSON.primary_id, key_from, key_to, position),
+            orderby=[PERSON.primary_id],
+            page_size=page_size,
+        )
+        for page in contact_pages:
+            contacts = {str(r[PERSON.primary_id]).lower(): r for r in page.records}
+            last = page.next_link is None or not contacts
+            high, high_inclusive = (key_to, False) if last else (max(contacts), True)
+            records = self._records_of_persons(feed, low, low_inclusive, high, high_inclusive)
+            if read_unowned:
+                records += self._records_of_persons(feed, None, True, None, True, unowned=True)
+                read_unowned = False
+            persons = [*contacts, *(str(p).lower() for r in records if isinstance(p := r.get(PERSON_LOOKUP), str))]
+            yield PersonRangePage(records, contacts, max(persons) if persons else None)
+            if last:
+                return
+            low, low_inclusive = high, False
+
+    def _records_of_persons(
+        self,
+        feed: Feed,
+        low: str | None,
+        low_inclusive: bool,
+        high: str | None,
+        high_inclusive: bool,
+        *,
+        unowned: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Every record of ``feed`` whose person lookup lies in the range (or, ``unowned``, is empty)."""
+        parts: list[Filter] = []
+        if unowned:
+            parts.append(F.eq(PERSON_LOOKUP, None))
+        else:
+            if low is not None:
+                parts.append((F.ge if low_inclusive else F.gt)(PERSON_LOOKUP, uuid.UUID(low)))
+            if high is not None:
+                parts.append((F.le if high_inclusive else F.lt)(PERSON_LOOKUP, uuid.UUID(high)))
+            if not parts:
+                parts.append(F.ne(PERSON_LOOKUP, None))
+        where = and_(*parts) if len(parts) > 1 else parts[0]
+        pages = self.client.query(feed.entity_set, select=list(feed.select), filter=where, page_size=DEFAULT_PAGE_SIZE)
+        return [record for page in pages for record in page.records]
+
+    def _apply_person_range(
+        self, connection: Connection, feed: Feed, page: PersonRangePage, now: dt.datetime
+    ) -> RunCounts:
+        context = PageContext(
+            connection, self.client, self.reference, now, full_pass=True, status_reference=self._status_reference
+        )
+        counts = apply_person_range_page(context, feed, page.records, page.contacts)
+        return counts + RunCounts(pages=1)
+
     def _pages(
         self, feed: Feed, key_from: str | None, key_to: str | None, position: str | None, page_size: int
     ) -> Iterator[tuple[dt.datetime, Any]]:
@@ -674,8 +811,12 @@ class Backfill:
         kept = _without_deleted_since(connection, feed, records, read_at - DELETE_WINDOW)
         # A backfill page is a full-pass page: every record in it exists in DQT (a sync full pass in progress
         # must not sweep it), and derived data (induction columns) is left to that feed's own backfill.
-        context = PageContext(connection, self.client, self.reference, now, full_pass=True)
+        context = PageContext(
+            connection, self.client, self.reference, now, full_pass=True, status_reference=self._status_reference
+        )
         counts = apply_page(context, feed, ChangePage(records=cast(list[dict[str, Any]], list(kept))))
+        # The professional-status reference is read once per run, not once per page (ADR 0057).
+        self._status_reference = context.status_reference or self._status_reference
         dropped = len(records) - len(kept)
         return counts + RunCounts(pages=1, seen=dropped, skipped=dropped)
 

@@ -16,11 +16,15 @@ names persons, and each named person is rebuilt (ADR 0061), as previous names ar
    from DQT once per run (:func:`load_status_reference`).
 4. **Write** (``trs_store.apply_professional_status``): newer wins on ``dqt_professional_status_version`` for the
    status columns and the route set together; rebuilds that a delete or a full pass triggered are *forced*,
-   because the key of a set that lost a row is not higher (ADR 0062). The rows read are indexed (ADR 0063).
+   because the key of a set that lost a row is not higher (ADR 0062). The rows read are indexed (ADR 0063). The
+   training subjects, provider and country the routes name are ensured first (foreign keys, ADR 0068); the routes'
+   induction exemption columns come from the person's stored DQT reasons, and the reasons they leave are written
+   with them (``bridge.induction_exemptions``, ADR 0067).
 5. **Outcomes.** A contact-scoped failure (``CannotDeriveRoute``…) or a :class:`~mappings.MappingError` leaves the
    person as it was and becomes a failed record against the DQT row it names (the contact, for contact fields);
-   row-scoped failures (``DoNotMigrateIttResult``…) are documented outcomes, counted as ``skipped`` and logged by
-   reason. A successful rebuild resolves the person's open failures.
+   row-scoped failures (``DoNotMigrateIttResult``…) are documented outcomes, counted as ``skipped``, logged by
+   reason and kept in ``routes_not_migrated`` with the routes (ADR 0069). A successful rebuild resolves the person's
+   open failures.
 
 Counts: ``inserted``/``updated``/``deleted`` are route rows, ``stale`` persons whose key was not newer.
 """
@@ -36,6 +40,7 @@ from typing import Any, Final
 
 import structlog
 
+from bridge import induction_exemptions as exemptions
 from bridge.apply import PageContext, ensure_persons, fail, fetch_by_ids
 from bridge.feeds import (
     CONTACT_SELECT,
@@ -46,11 +51,21 @@ from bridge.feeds import (
     Feed,
 )
 from dataverse_client import ChangePage, DataverseClient, F
-from mappings import MappingError, ProfessionalStatusResult, RouteFailure, StatusReference, map_professional_status
+from mappings import (
+    MappingError,
+    ProfessionalStatusResult,
+    RouteFailure,
+    StatusReference,
+    TrainingReferenceRows,
+    map_professional_status,
+    training_reference_rows,
+    with_storable_countries,
+)
 from trs_store import RowErrorKind, describe_error, failed_records, insert_events
 from trs_store import professional_status as store
 from trs_store.isolation import is_row_error
 from trs_store.sync_runs import COUNT_COLUMNS, RunCounts
+from trs_store.training_reference import ensure_training_reference
 
 log = structlog.get_logger("bridge.professional_status")
 
@@ -68,8 +83,8 @@ _CODED_COLUMNS: Final = ("dfeta_name", "dfeta_value", "statecode")
 
 def load_status_reference(client: DataverseClient) -> StatusReference:
     """Read the DQT reference rows ITT and QTS rows point at (inactive ones included; accounts flagged as ITT
-    providers only) into a :class:`StatusReference`. TRS-side tables are not supplied: subject ids are derived,
-    a provider's id is its DQT account id and any country code is kept (ADR 0035, ADR 0060)."""
+    providers only) into a :class:`StatusReference`. Subject ids are derived and a provider's id is its DQT account
+    id (ADR 0035); a route keeps only the country codes the store's ``countries`` can hold (ADR 0068)."""
 
     def read(entity_set: str, columns: Sequence[str], filter_: Any = None) -> list[dict[str, Any]]:
         pages = client.query(entity_set, select=list(columns), filter=filter_)
@@ -78,7 +93,7 @@ def load_status_reference(client: DataverseClient) -> StatusReference:
     def coded(entity_set: str, primary_id: str) -> list[dict[str, Any]]:
         return read(entity_set, (primary_id, *_CODED_COLUMNS))
 
-    return StatusReference.from_records(
+    reference = StatusReference.from_records(
         teacher_statuses=coded("dfeta_teacherstatuses", "dfeta_teacherstatusid"),
         early_years_statuses=coded("dfeta_earlyyearsstatuses", "dfeta_earlyyearsstatusid"),
         itt_qualifications=coded("dfeta_ittqualifications", "dfeta_ittqualificationid"),
@@ -90,6 +105,7 @@ def load_status_reference(client: DataverseClient) -> StatusReference:
             F.eq("dfeta_trainingprovider", True),
         ),
     )
+    return with_storable_countries(reference)
 
 
 def status_reference(ctx: PageContext) -> StatusReference:
@@ -147,14 +163,33 @@ def rebuild_for_contacts(ctx: PageContext, contacts: Mapping[str, Mapping[str, A
     wanted = {
         person_id: contact
         for person_id, contact in contacts.items()
-        if contact.get("dfeta_qtlsdate") or contact.get("dfeta_qtlsdatehasbeenset") is True
-        or known.get(person_id) is not None
-    }  # fmt: skip
+        if has_qtls_fields(contact) or known.get(person_id) is not None
+    }
     if not wanted:
         return
     counts = ctx.counts
     rebuild(ctx, set(wanted), forced=set(wanted) if ctx.full_pass else set(), contacts=wanted)
     ctx.counts = counts + RunCounts(failed=ctx.counts.failed - counts.failed)
+
+
+def has_qtls_fields(contact: Mapping[str, Any]) -> bool:
+    """Whether a contact's own QTLS fields make a route (or an expired QTLS status): a person with them is rebuilt
+    when its contact changes, even with no ITT or QTS row (also what the parity report expects)."""
+    return bool(contact.get("dfeta_qtlsdate")) or contact.get("dfeta_qtlsdatehasbeenset") is True
+
+
+def never_built_qtls(ctx: PageContext, contacts: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """The contacts with QTLS fields whose person's professional status was never built. Another feed may create a
+    person on demand before the person feed reaches its contact (feeds run in parallel in a fleet); the person
+    feed's upsert is then not newer, yet a QTLS-only person has no ITT or QTS row through which anything else
+    would build its QTLS route."""
+    qtls = {person_id: contact for person_id, contact in contacts.items() if has_qtls_fields(contact)}
+    if not qtls:
+        return {}
+    versions = store.stored_status_versions(ctx.connection, qtls)
+    return {
+        person_id: contact for person_id, contact in qtls.items() if person_id in versions and not versions[person_id]
+    }
 
 
 def rebuild_unseen(ctx: PageContext, feed: Feed, *, since: dt.datetime) -> RunCounts:
@@ -180,12 +215,32 @@ class _Batch:
     routes: list[dict[str, Any]] = field(default_factory=list)
     row_ids: dict[str, list[str]] = field(default_factory=dict)  # person -> DQT row ids read (for resolving)
     not_migrated: Counter[str] = field(default_factory=Counter)
+    outcomes: list[dict[str, Any]] = field(default_factory=list)  # row-scoped failures, for routes_not_migrated
 
     def add(self, result: ProfessionalStatusResult) -> None:
         assert result.person is not None
         self.persons.append(dict(result.person))
         self.routes.extend(dict(r) for r in result.routes)
         self.not_migrated.update(f.reason.value for f in result.failures)
+        self.outcomes.extend(
+            {
+                "person_id": f.person_id,
+                "reason": f.reason.value,
+                "dqt_initial_teacher_training_id": f.dqt_initial_teacher_training_id,
+                "dqt_qts_registration_id": f.dqt_qts_registration_id,
+                "compatible_itt_ids": list(f.compatible_itt_ids),
+            }
+            for f in result.failures
+        )
+
+    def of(self, person_id: str) -> _Batch:
+        """The part of the batch that is one person's."""
+        return _Batch(
+            [p for p in self.persons if p["person_id"] == person_id],
+            [r for r in self.routes if r["person_id"] == person_id],
+            {person_id: self.row_ids[person_id]},
+            outcomes=[o for o in self.outcomes if o["person_id"] == person_id],
+        )
 
 
 def rebuild(
@@ -234,7 +289,9 @@ def rebuild(
         batch.add(result)
         batch.row_ids[person_id] = [*previous.get(person_id, []), *(s.dqt_id for s in _sources(person_id, itts, qtss))]
     store.replace_sources(ctx.connection, processed, sources)
-    _write(ctx, batch, forced={p for p in forced if p in batch.row_ids}, trigger=trigger)
+    plans = exemptions.plan_rebuild(ctx.connection, batch.persons, batch.routes)  # under the lock taken above
+    applied = _write(ctx, batch, forced={p for p in forced if p in batch.row_ids}, trigger=trigger)
+    exemptions.finish_rebuild(ctx.connection, plans, applied, now=ctx.now)
     if ctx.full_pass:
         store.touch_status(ctx.connection, processed, now=ctx.now)
     if batch.not_migrated:
@@ -284,59 +341,82 @@ def _sources(
 
 def _write(
     ctx: PageContext, batch: _Batch, *, forced: set[str], trigger: tuple[str, Mapping[str, list[str]]] | None
-) -> None:
+) -> set[str]:
     """Write the batch in one statement set; if the database refuses a value, again person by person, so one
-    person's bad row fails that person only."""
+    person's bad row fails that person only. Returns the persons written (not stale, not failed)."""
     if not batch.persons:
-        return
+        return set()
+    reference = training_reference_rows(status_reference(ctx))
     try:
         with ctx.connection.begin_nested():
-            result = store.apply_professional_status(
-                ctx.connection, batch.persons, batch.routes, now=ctx.now, forced=forced
-            )
+            result = _apply(ctx, batch, reference, forced)
     except Exception as error:  # only row errors are isolated
         if not is_row_error(error):
             raise
-        _write_each(ctx, batch, forced=forced, trigger=trigger)
-        return
-    _record(ctx, batch, result)
+        return _write_each(ctx, batch, reference, forced=forced, trigger=trigger)
+    return _record(ctx, batch, result)
+
+
+def _apply(ctx: PageContext, batch: _Batch, reference: TrainingReferenceRows, forced: set[str]) -> store.StatusResult:
+    """The training reference rows the routes name (before the routes: ADR 0068), then the persons and routes.
+
+    Only the rows the routes name, and only here, after the rebuild took its persons locks: a concurrent writer of
+    the same new row waits for this transaction, which by then holds the persons locks it needs."""
+    subjects = {s for r in batch.routes for s in r["training_subject_ids"]}
+    providers = {p for r in batch.routes if (p := r["training_provider_id"]) is not None}
+    countries = {c for r in batch.routes if (c := r["training_country_id"]) is not None}
+    ensure_training_reference(
+        ctx.connection,
+        subjects=[row for key, row in reference.subjects.items() if key in subjects],
+        providers=[row for key, row in reference.providers.items() if key in providers],
+        countries=[row for key, row in reference.countries.items() if key in countries],
+    )
+    return store.apply_professional_status(
+        ctx.connection, batch.persons, batch.routes, now=ctx.now, forced=forced, not_migrated=batch.outcomes
+    )
 
 
 def _write_each(
-    ctx: PageContext, batch: _Batch, *, forced: set[str], trigger: tuple[str, Mapping[str, list[str]]] | None
-) -> None:
+    ctx: PageContext,
+    batch: _Batch,
+    reference: TrainingReferenceRows,
+    *,
+    forced: set[str],
+    trigger: tuple[str, Mapping[str, list[str]]] | None,
+) -> set[str]:
+    applied: set[str] = set()
     for person in batch.persons:
         person_id = str(person["person_id"])
-        routes = [r for r in batch.routes if r["person_id"] == person_id]
+        single = batch.of(person_id)
         try:
             with ctx.connection.begin_nested():
-                result = store.apply_professional_status(
-                    ctx.connection, [person], routes, now=ctx.now, forced=forced & {person_id}
-                )
+                result = _apply(ctx, single, reference, forced & {person_id})
         except Exception as error:
             if not is_row_error(error):
                 raise
             kind, message = describe_error(error)
             entity, dqt_id = _trigger_row(trigger, person_id)
-            payload = {"contact_id": person_id, "routes": len(routes)}
+            payload = {"contact_id": person_id, "routes": len(single.routes)}
             fail(ctx, entity, dqt_id, payload, kind=str(kind), field_name=None, message=message)
             continue
-        single = _Batch([person], routes, {person_id: batch.row_ids[person_id]})
-        _record(ctx, single, result)
+        applied |= _record(ctx, single, result)
+    return applied
 
 
-def _record(ctx: PageContext, batch: _Batch, result: store.StatusResult) -> None:
-    """Counts, events and resolved failures of a written batch."""
+def _record(ctx: PageContext, batch: _Batch, result: store.StatusResult) -> set[str]:
+    """Counts, events and resolved failures of a written batch; returns the persons it wrote."""
     ctx.add(inserted=result.inserted, updated=result.updated, deleted=result.deleted, stale=len(result.stale))
     events = [_route_event(change, ctx.now) for change in result.routes]
     events += [_removed_event(removed, ctx.now) for removed in result.removed]
-    insert_events(ctx.connection, [e for e in events if e is not None], now=ctx.now)
+    quiet = ctx.echo_persons  # re-derived after the relay's own write: no events (ADR 0074)
+    insert_events(ctx.connection, [e for e in events if e is not None and e["person_id"] not in quiet], now=ctx.now)
     settled = [*result.applied, *result.stale]
     ids = sorted({i for p in settled for i in batch.row_ids.get(p, [])})
     for entity_set in (ITT, QTS):
         failed_records.resolve_many(ctx.connection, entity_set, ids, now=ctx.now)
     if result.missing:  # locked and present a moment ago: only a concurrent delete of the person gets here
         log.warning("professional_status_person_vanished", count=len(result.missing))
+    return set(result.applied)
 
 
 # ---------------------------------------------------------------------------------------------------------

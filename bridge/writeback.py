@@ -407,6 +407,17 @@ def etag(version: int) -> str:
     return f'W/"{version}"'
 
 
+def _stored_version(connection: Connection, message: OutboxMessage) -> int | None:
+    """The ``dqt_version`` TRS holds for the message's record (``None`` when it holds no row or no version),
+    read under a row lock: a sync applying the same version right now commits first, or waits for us."""
+    target = metadata.tables["persons" if message.entity_set == "contacts" else "qualifications"]
+    key_column = target.primary_key.columns.values()[0]
+    found = connection.execute(
+        select(target.c.dqt_version).where(key_column == message.record_id).with_for_update()
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
 def _version(record: Mapping[str, Any]) -> int | None:
     value = record.get("versionnumber")
     return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
@@ -660,6 +671,11 @@ class Relay:
         now = self.clock()
         with self.engine.begin() as connection:
             mark_origin(connection, "sync")
+            # A write that landed before a relay died may have reached TRS through the sync first, stored at
+            # DQT's version but with TRS's values of the protected columns (the message was undelivered then);
+            # newer-wins would keep those, so DQT's record is applied regardless unless TRS holds a newer one.
+            stored = _stored_version(connection, message) if outcome == "landed" else None
+            force = version is not None and stored is not None and stored <= version
             outbox.mark_sent(
                 connection,
                 message,
@@ -670,9 +686,9 @@ class Relay:
                 rebase=rebase,
             )
             if message.entity_set == "contacts":
-                apply_contact(connection, record, names, now=now, protect_from=message)
+                apply_contact(connection, record, names, now=now, protect_from=message, force=force)
             else:
-                apply_qualification(connection, record, self.references, now=now, protect_from=message)
+                apply_qualification(connection, record, self.references, now=now, protect_from=message, force=force)
             events = [trs_edit_event(message)]
             if outcome == "merged":
                 events.append(self._merge_event(message, if_match, version, now))

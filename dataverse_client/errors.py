@@ -194,7 +194,22 @@ class ValidationError(BadRequest):
 
 
 class ServiceUnavailable(DataverseError):
-    """Raised on 5xx; ``transient`` is true for 502/503/504, which are worth retrying."""
+    """Raised on 5xx; ``transient`` is true for 502/503/504, which are worth retrying. ``retry_after`` is the
+    ``Retry-After`` a busy front end may send with a 503 (seconds; ``None`` when absent)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        method: str | None = None,
+        entity_set: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status, code=code, request_id=request_id, method=method, entity_set=entity_set)
+        self.retry_after = retry_after
 
     @property
     def transient(self) -> bool:
@@ -241,6 +256,16 @@ def error_for(
             entity_set=entity_set,
         )
     cls = _class_for(status, normalised)
+    if cls is ServiceUnavailable:
+        return ServiceUnavailable(
+            text,
+            retry_after=retry_after,
+            status=status,
+            code=normalised,
+            request_id=request_id,
+            method=method,
+            entity_set=entity_set,
+        )
     return cls(text, status=status, code=normalised, request_id=request_id, method=method, entity_set=entity_set)
 
 

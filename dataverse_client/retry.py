@@ -10,7 +10,8 @@ The policy (:class:`RetryPolicy`, run by tenacity):
   hammering (which makes Dataverse lengthen the penalty).
 * **502/503/504 and connection failures** (but not a rejected TLS certificate) are retried with
   exponential backoff plus jitter, only for idempotent requests, because the first attempt may have
-  been carried out:
+  been carried out. A 503 that carries ``Retry-After`` (a busy front end's "come back in n seconds")
+  is waited out exactly like a 429's, and moves the shared gate too, whether or not it is retried:
 
   - ``GET`` always;
   - ``PATCH`` and ``DELETE``: repeating them leaves the same end state (a conditional one may then
@@ -117,8 +118,9 @@ class RetryPolicy:
 
     def wait_for(self, error: BaseException | None, attempt: int, gate: RetryAfterGate) -> float:
         """Seconds to wait after ``error`` ended attempt number ``attempt``."""
-        if isinstance(error, Throttled) and error.retry_after is not None:
-            return max(error.retry_after, gate.remaining())
+        retry_after = _retry_after(error)
+        if retry_after is not None:
+            return max(retry_after, gate.remaining())
         return max(self.backoff(attempt), gate.remaining())
 
     def call(
@@ -139,7 +141,7 @@ class RetryPolicy:
             gate.wait()
             try:
                 return fn(attempts)
-            except Throttled as exc:
+            except (Throttled, ServiceUnavailable) as exc:
                 if exc.retry_after is not None:
                     gate.defer(exc.retry_after)
                 raise
@@ -156,3 +158,10 @@ class RetryPolicy:
             reraise=True,
         )
         return retrying(once)
+
+
+def _retry_after(error: BaseException | None) -> float | None:
+    """The server's ``Retry-After`` carried by a 429 or a 503, if any."""
+    if isinstance(error, Throttled | ServiceUnavailable):
+        return error.retry_after
+    return None

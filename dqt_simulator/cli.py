@@ -74,7 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--retry-after", type=int, default=1, metavar="SECONDS")
     serve.add_argument("--fault-503", type=float, default=0.0, metavar="RATE")
     serve.add_argument("--latency-ms", type=int, default=0)
+    serve.add_argument("--fault-503-retry-after", type=float, default=0.0, metavar="RATE")
     serve.add_argument("--drop-rate", type=float, default=0.0)
+    serve.add_argument("--reset-rate", type=float, default=0.0)
+    serve.add_argument("--drop-after-rate", type=float, default=0.0)
     serve.add_argument("--seed", type=int, default=0)
     serve.add_argument(
         "--disable-change-tracking",
@@ -93,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--persons", type=int, required=True)
     generate.add_argument("--seed", type=int, default=0)
     generate.add_argument("--out", type=Path, required=True)
+    generate.add_argument(
+        "--hostile", type=int, default=0, metavar="N", help="also N hostile records (dqt_simulator.hostile)"
+    )
     return parser
 
 
@@ -125,8 +131,11 @@ def serve(args: argparse.Namespace) -> int:
             rate_429=args.fault_429,
             retry_after=args.retry_after,
             rate_503=args.fault_503,
+            rate_503_retry_after=args.fault_503_retry_after,
             latency_ms=args.latency_ms,
             drop_rate=args.drop_rate,
+            reset_rate=args.reset_rate,
+            drop_after_rate=args.drop_after_rate,
             token_lifetime=args.token_lifetime,
         ),
         seed=args.seed,
@@ -208,7 +217,12 @@ def env_command(args: argparse.Namespace) -> int:
 def generate_command(args: argparse.Namespace) -> int:
     from dqt_simulator.generate import generate  # type: ignore[import-not-found,unused-ignore]
 
-    counts = generate(out_dir=Path(args.out), persons=args.persons, seed=args.seed)
+    if args.hostile:
+        from dqt_simulator.hostile import generate_hostile
+
+        counts = generate_hostile(Path(args.out), args.persons, args.hostile, args.seed)
+    else:
+        counts = generate(out_dir=Path(args.out), persons=args.persons, seed=args.seed)
     print(json.dumps(counts, indent=2, default=str))
     return 0
 

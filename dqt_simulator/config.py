@@ -27,8 +27,11 @@ class Faults:
     rate_429: float = 0.0
     retry_after: int = 1
     rate_503: float = 0.0
+    rate_503_retry_after: float = 0.0  # 503s that carry ``Retry-After: retry_after`` (as a busy front end sends)
     latency_ms: int = 0
-    drop_rate: float = 0.0
+    drop_rate: float = 0.0  # close the connection (FIN) without answering, before the request is carried out
+    reset_rate: float = 0.0  # abort the connection (TCP RST) without answering, before it is carried out
+    drop_after_rate: float = 0.0  # carry the request out, then close without answering: the response is lost
     token_lifetime: int = DEFAULT_TOKEN_LIFETIME  # server-side lifetime of newly issued tokens
 
     def to_dict(self) -> dict[str, Any]:

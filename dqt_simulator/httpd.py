@@ -12,6 +12,7 @@ import contextlib
 import re
 import socket
 import ssl
+import struct
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -132,7 +133,11 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         if response.drop:
             self.close_connection = True
             with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
+                if response.reset:  # SO_LINGER 0: close() sends RST, the client reads ECONNRESET
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                else:
+                    self.connection.shutdown(socket.SHUT_RDWR)
         else:
             self._write(response)
         self._log(req, response, (time.perf_counter() - started) * 1000)
@@ -159,7 +164,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
     def _log(self, req: Request, response: Response, duration_ms: float) -> None:
         names = [unquote(p.partition("=")[0]) for p in req.query.split("&") if p]
         shown = req.path + (f"?{'&'.join(names)}" if names else "")
-        status = "DROPPED" if response.drop else str(response.status)
+        status = ("RESET" if response.reset else "DROPPED") if response.drop else str(response.status)
         print(f"{req.method} {shown} {status} {duration_ms:.1f}ms", flush=True)
         if req.path.startswith("/_sim"):
             return
@@ -171,6 +176,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
                 "path": req.path,
                 "status": None if response.drop else response.status,
                 "dropped": response.drop,
+                "reset": response.reset,
+                #: a dropped answer to a request that was carried out: its status, else null
+                "lost_status": response.status if response.carried_out else None,
                 "retry_after": int(retry) if retry and retry.isdigit() else None,
                 "client_id": req.client_id,
                 "duration_ms": round(duration_ms, 3),

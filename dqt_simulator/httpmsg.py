@@ -60,6 +60,9 @@ class Response:
     content_type: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
     drop: bool = False  # close the connection without answering (fault injection)
+    reset: bool = False  # with ``drop``: abort the connection with a TCP RST rather than close it
+    #: With ``drop``: the request was carried out (its response is what got lost), so ``status`` is meaningful.
+    carried_out: bool = False
     retry_after: int | None = None
 
     def header(self, name: str) -> str | None:

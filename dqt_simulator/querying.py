@@ -9,7 +9,9 @@ key-range shards of a backfill) narrows that scan to the range by bisection too,
 the same whatever the table size, as an index seek would on SQL Server. A conjunct listing values of one GUID
 column (``contactid eq A or contactid eq B …``, ``_dfeta_personid_value eq A or …``: the bridge's fetch of a
 page's persons and their children) is answered from the key index or a per-generation index of that lookup
-column, instead of evaluating the predicate on every row. With another ``$orderby`` the
+column, instead of evaluating the predicate on every row; so is a conjunct bounding a GUID lookup column
+(``_dfeta_personid_value gt A and _dfeta_personid_value le B``: the backfill's read of a range of persons'
+records), from a per-generation sorted index of that column. With another ``$orderby`` the
 matching rows are sorted once per table generation and query (cached), and a page is found by bisecting
 the sorted keys past the cookie's ``(orderby values..., primary key)``.
 """
@@ -159,6 +161,26 @@ def key_values(node: Node | None, table: Table) -> KeyValues | None:
     return min(found, key=lambda kv: (kv.column != table.primary_id, len(kv.values)))
 
 
+def lookup_range(node: Node | None, table: Table) -> tuple[str, KeyRange] | None:
+    """Bounds on one GUID lookup column (not the primary key) from the top-level ``and`` chain, so the rows in
+    that range can be found in the column's sorted index; the first such column found."""
+    pending = [node] if node is not None else []
+    while pending:
+        current = pending.pop()
+        if isinstance(current, BoolOp):
+            if current.op == "and":
+                pending += [current.left, current.right]
+            continue
+        if not isinstance(current, Compare) or current.op not in ("gt", "ge", "lt", "le"):
+            continue
+        prop = current.left if isinstance(current.left, Property) else current.right
+        if isinstance(prop, Property) and prop.name != table.primary_id and table.vtypes.get(prop.name) == "guid":
+            bounds = key_range(node, prop.name)
+            if bounds is not None:
+                return prop.name, bounds
+    return None
+
+
 @dataclass(slots=True)
 class CompiledQuery:
     table: Table
@@ -167,6 +189,7 @@ class CompiledQuery:
     filter_text: str | None
     key_bounds: KeyRange | None = None
     key_values: KeyValues | None = None
+    lookup_bounds: tuple[str, KeyRange] | None = None
 
     @property
     def in_key_order(self) -> bool:
@@ -251,7 +274,8 @@ def compile_query(table: Table, options: QueryOptions) -> CompiledQuery:
             raise bad_query(str(exc)) from exc
     bounds = key_range(options.filter, table.primary_id) if predicate is not None else None
     values = key_values(options.filter, table) if predicate is not None else None
-    return CompiledQuery(table, predicate, options.orderby, options.filter_text, bounds, values)
+    lookup = lookup_range(options.filter, table) if predicate is not None else None
+    return CompiledQuery(table, predicate, options.orderby, options.filter_text, bounds, values, lookup)
 
 
 class SortCache:
@@ -260,6 +284,7 @@ class SortCache:
     def __init__(self, size: int = 4) -> None:
         self._entries: OrderedDict[tuple[Any, ...], list[Row]] = OrderedDict()
         self._indexes: OrderedDict[tuple[Any, ...], dict[str, list[str]]] = OrderedDict()
+        self._sorted_indexes: OrderedDict[tuple[Any, ...], list[tuple[str, str]]] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
@@ -302,6 +327,35 @@ class SortCache:
                 self._indexes.popitem(last=False)
         return index
 
+    def sorted_index(self, table: Table, column: str) -> list[tuple[str, str]]:
+        """``(value, id)`` of a GUID column's non-null values, sorted, built once per table generation."""
+        key = (table.entity_set, table.generation, "sorted", column)
+        with self._lock:
+            hit = self._sorted_indexes.get(key)
+            if hit is not None:
+                self._sorted_indexes.move_to_end(key)
+                return hit
+        index = sorted(
+            (value.lower(), record_id)
+            for record_id, row in table.rows.items()
+            if isinstance(value := row.get(column), str)
+        )
+        with self._lock:
+            self._sorted_indexes[key] = index
+            while len(self._sorted_indexes) > self._size:
+                self._sorted_indexes.popitem(last=False)
+        return index
+
+    def range_candidate_ids(self, table: Table, column: str, bounds: KeyRange) -> list[str]:
+        """The ids of the rows whose ``column`` lies in ``bounds``, in primary-key order."""
+        index = self.sorted_index(table, column)
+        start, stop = 0, len(index)
+        if bounds.low is not None:
+            start = bisect.bisect_left(index, (bounds.low, "" if bounds.low_inclusive else "\uffff"))
+        if bounds.high is not None:
+            stop = bisect.bisect_left(index, (bounds.high, "\uffff" if bounds.high_inclusive else ""))
+        return sorted(record_id for _, record_id in index[start : max(start, stop)])
+
     def candidate_ids(self, table: Table, values: KeyValues) -> list[str]:
         """The ids of the rows that can match ``values``, in primary-key order."""
         if values.column == table.primary_id:
@@ -337,6 +391,9 @@ def find_page(
         return page[:limit], len(page) > limit
     if query.key_values is not None:
         return _page_of_candidates(query, cookie, limit, sort_cache.candidate_ids(table, query.key_values))
+    if query.lookup_bounds is not None and query.key_bounds is None:
+        column, bounds = query.lookup_bounds
+        return _page_of_candidates(query, cookie, limit, sort_cache.range_candidate_ids(table, column, bounds))
     start, stop = query.key_bounds.slice_of(table.ids) if query.key_bounds else (0, len(table.ids))
     if cookie is not None:
         _, last_id = query.seek_target(cookie)

@@ -90,7 +90,7 @@ def _web_api(sim: Simulator, req: Request) -> Response:
     req.caller_id = _caller(req)
     decision = sim.faults.draw()
     if decision.drop:
-        return Response(0, drop=True)
+        return Response(0, drop=True, reset=decision.reset)
     if decision.error is not None:
         if decision.latency_ms:
             time.sleep(decision.latency_ms / 1000)
@@ -102,6 +102,9 @@ def _web_api(sim: Simulator, req: Request) -> Response:
         response = dispatch_api(sim, req)
     finally:
         sim.throttle.release(req.client_id)
+    if decision.drop_after:  # done, writes included; the client never hears about it
+        response.drop = response.carried_out = True
+        return response
     request_id = str(uuid.uuid4())
     response.headers += [
         ("OData-Version", "4.0"),

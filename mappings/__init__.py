@@ -14,13 +14,18 @@ from mappings.lookup import ReferenceLookup
 from mappings.previous_names import map_previous_names
 from mappings.qualifications import map_qualification
 from mappings.routes import (
+    InductionExemptions,
     PersonStatusUpdate,
     ProfessionalStatusResult,
     RouteFailure,
     RouteRow,
     StatusReference,
+    TrainingReferenceRows,
     apply_induction_exemptions,
     map_professional_status,
+    move_induction_exemptions,
+    training_reference_rows,
+    with_storable_countries,
 )
 from mappings.sanctions import map_sanction
 from mappings.types import (
@@ -59,11 +64,16 @@ __all__ = [
     "person_warnings",
 ]
 __all__ += [
+    "InductionExemptions",
     "PersonStatusUpdate",
     "ProfessionalStatusResult",
     "RouteFailure",
     "RouteRow",
     "StatusReference",
+    "TrainingReferenceRows",
     "apply_induction_exemptions",
     "map_professional_status",
+    "move_induction_exemptions",
+    "training_reference_rows",
+    "with_storable_countries",
 ]

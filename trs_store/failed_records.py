@@ -6,8 +6,10 @@ version of the record applies, ``resolve`` closes it as ``replayed``; an operato
 reason. Closed rows stay as history, and a new failure of the same record opens a new row.
 
 Records without a parseable DQT id (``dqt_id`` NULL) cannot be matched, so each such failure is its own row.
-``raw_payload`` holds the DQT record as received (personal data, inside the database only); ``message`` must
-hold none (mapping errors and :func:`trs_store.isolation.describe_error` messages are value-free).
+``raw_payload`` holds the DQT record as received (personal data, inside the database only), except that a NUL
+character, which PostgreSQL's ``jsonb`` cannot hold, is kept as the six characters ``\\u0000``
+(:func:`storable_payload`; replay re-reads DQT, never the payload); ``message`` must hold none (mapping errors
+and :func:`trs_store.isolation.describe_error` messages are value-free).
 """
 
 from __future__ import annotations
@@ -29,6 +31,18 @@ Status = Literal["open", "replayed", "discarded"]
 STATUSES: Final[tuple[Status, ...]] = ("open", "replayed", "discarded")
 
 _table: Table = metadata.tables["failed_records"]
+
+
+def storable_payload(value: Any) -> Any:
+    """``value`` with every NUL in its strings (keys too) written as the text ``\\u0000``: a record a dirty DQT
+    serves with a NUL in a name must become a failed record, and ``jsonb`` refuses NUL outright."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\u0000") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {storable_payload(k): storable_payload(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable_payload(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +84,7 @@ def record_failure(  # noqa: PLR0917 - the positional order is the documented co
     values = {
         "entity_set": entity_set,
         "dqt_id": _guid_or_none(dqt_id),
-        "raw_payload": raw_payload,
+        "raw_payload": storable_payload(raw_payload),
         "error_kind": str(error_kind),
         "field": field,
         "message": message,
@@ -118,7 +132,7 @@ def record_failures(
         values = {
             "entity_set": entity_set,
             "dqt_id": _guid_or_none(dqt_id),
-            "raw_payload": raw_payload,
+            "raw_payload": storable_payload(raw_payload),
             "error_kind": str(error_kind),
             "field": field,
             "message": message,

@@ -24,6 +24,7 @@ from typing import Any, Final
 from sqlalchemy import Connection, and_, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from trs_store.dialect import key_in
 from trs_store.models.writeback import UNDELIVERED_STATUSES, OutboxMessageRow
 from trs_store.types import as_utc, canonical_guid
 
@@ -339,7 +340,7 @@ def by_record(connection: Connection, record_ids: Iterable[str]) -> dict[str, li
     """Every message of each of ``record_ids`` that has any, oldest first."""
     found: dict[str, list[OutboxMessage]] = {}
     for chunk in _chunks(record_ids):
-        statement = select(_T).where(_T.c.record_id.in_(chunk)).order_by(_T.c.seq)
+        statement = select(_T).where(key_in(connection, _T.c.record_id, chunk)).order_by(_T.c.seq)
         for row in connection.execute(statement).mappings():
             message = OutboxMessage.from_row(row)
             found.setdefault(message.record_id, []).append(message)

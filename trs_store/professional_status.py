@@ -15,6 +15,7 @@ can never put an older read over a newer one.
 
 ``professional_status_sources`` (ADR 0063) records which person each DQT ITT row and QTS registration belonged
 to when last read, so a delete reported by id only still finds its person, whether or not the row made a route.
+``routes_not_migrated`` (ADR 0069) holds an applied person's row-scoped outcomes, replaced with its routes.
 
 Nothing here commits; everything runs in the caller's transaction.
 """
@@ -22,13 +23,14 @@ Nothing here commits; everything runs in the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from sqlalchemy import Connection, Table, bindparam, delete, or_, select, update
 
-from trs_store.dialect import dialect_insert
+from trs_store.dialect import dialect_insert, key_in
 from trs_store.errors import InvalidRows, InvalidValue
 from trs_store.models import metadata
 from trs_store.types import UTCDateTime, as_utc, canonical_guid
@@ -44,6 +46,9 @@ LAST_SYNC_COLUMN: Final = "dqt_professional_status_last_sync"
 _persons: Table = metadata.tables["persons"]
 _qualifications: Table = metadata.tables["qualifications"]
 _sources: Table = metadata.tables["professional_status_sources"]
+_not_migrated: Table = metadata.tables["routes_not_migrated"]
+#: Namespace of ``routes_not_migrated`` ids (uuid5 of ``<person id>:<ordinal>``).
+NOT_MIGRATED_NAMESPACE: Final = uuid.UUID("2e8a4c61-93d7-4b1f-a0c5-7f3e1d9b6a24")
 _FROZEN_ROUTE_COLUMNS: Final = frozenset({"qualification_id", "dqt_first_sync", "dqt_last_sync"})
 
 
@@ -113,7 +118,9 @@ def stored_status_versions(connection: Connection, person_ids: Iterable[str]) ->
     wanted = list(dict.fromkeys(canonical_guid(p) for p in person_ids))
     found: dict[str, int | None] = {}
     for chunk in chunks(wanted, KEY_CHUNK):
-        statement = select(_persons.c.person_id, _persons.c[VERSION_COLUMN]).where(_persons.c.person_id.in_(chunk))
+        statement = select(_persons.c.person_id, _persons.c[VERSION_COLUMN]).where(
+            key_in(connection, _persons.c.person_id, chunk)  # one array parameter: 2-4x cheaper than 1,000 (ADR 0057)
+        )
         for person_id, version in connection.execute(statement):
             found[str(person_id)] = version
     return found
@@ -126,6 +133,7 @@ def apply_professional_status(
     *,
     now: dt.datetime,
     forced: Collection[str] = (),
+    not_migrated: Sequence[Mapping[str, Any]] = (),
 ) -> StatusResult:
     """Write each person's status columns and replace its route rows, newer wins on the person's key.
 
@@ -135,7 +143,9 @@ def apply_professional_status(
     smaller, or it is in ``forced`` (then the incoming key is written even if it is equal or smaller). For an
     applied person the columns are updated (``dqt_professional_status_last_sync = now``), every route row is
     written as given (inserted, or overwritten whatever its ``dqt_version``; ``dqt_first_sync`` kept) and its
-    other route rows are deleted. Persons that are stale or missing are left exactly as they are.
+    other route rows are deleted. ``not_migrated`` (``{"person_id", "reason", "dqt_initial_teacher_training_id",
+    "dqt_qts_registration_id", "compatible_itt_ids"}``, in the order the mapping reported them) replace an applied
+    person's ``routes_not_migrated`` rows the same way. Persons that are stale or missing are left exactly as they are.
     """
     stamp = as_utc(now)
     incoming = _person_rows(persons)
@@ -166,6 +176,7 @@ def apply_professional_status(
     for chunk in chunks([r.qualification_id for r in removed], KEY_CHUNK):
         connection.execute(delete(_qualifications).where(_qualifications.c.qualification_id.in_(chunk)))
     _upsert_routes(connection, new_routes, stamp)
+    _replace_not_migrated(connection, plan.applied, not_migrated, stamp)
     changes = tuple(
         RouteChange(
             route,
@@ -298,6 +309,35 @@ def _upsert_routes(connection: Connection, routes: Sequence[Mapping[str, Any]], 
     stamps = {"dqt_first_sync": stamp, "dqt_last_sync": stamp}
     params = [{**{name: route[name] for name in columns}, **stamps} for route in routes]
     connection.execute(statement, params)
+
+
+def _replace_not_migrated(
+    connection: Connection, person_ids: Sequence[str], rows: Sequence[Mapping[str, Any]], stamp: dt.datetime
+) -> None:
+    applied = set(person_ids)
+    for chunk in chunks(list(person_ids), KEY_CHUNK):
+        connection.execute(delete(_not_migrated).where(_not_migrated.c.person_id.in_(chunk)))
+    ordinals: dict[str, int] = {}
+    params = []
+    for row in rows:
+        person_id = canonical_guid(row["person_id"])
+        if person_id not in applied:
+            continue
+        ordinal = ordinals[person_id] = ordinals.get(person_id, -1) + 1
+        params.append(
+            {
+                "not_migrated_id": str(uuid.uuid5(NOT_MIGRATED_NAMESPACE, f"{person_id}:{ordinal}")),
+                "person_id": person_id,
+                "ordinal": ordinal,
+                "reason": row["reason"],
+                "dqt_initial_teacher_training_id": row.get("dqt_initial_teacher_training_id"),
+                "dqt_qts_registration_id": row.get("dqt_qts_registration_id"),
+                "compatible_itt_ids": list(row.get("compatible_itt_ids") or ()),
+                "recorded_on": stamp,
+            }
+        )
+    if params:
+        connection.execute(_not_migrated.insert(), params)
 
 
 # --------------------------------------------------------------------------------------------------------------

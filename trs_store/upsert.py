@@ -336,7 +336,9 @@ def update_columns(
             values["k_key"] = row_key
             values["k_version"] = row[version_column]
             params.append(values)
-    if params:
+    if params and connection.dialect.name == "postgresql":
+        _update_postgresql(connection, target, key, version_column, set_columns, last_sync_column, params, stamp)
+    elif params:
         assignments: dict[str, Any] = {name: bindparam(f"v_{name}", type_=target.c[name].type) for name in set_columns}
         if last_sync_column is not None:
             assignments[last_sync_column] = bindparam("v_last_sync", value=stamp, type_=UTCDateTime())
@@ -352,6 +354,48 @@ def update_columns(
         params.sort(key=lambda values: str(values["k_key"]))  # one lock order for every writer
         connection.execute(statement, params)
     return UpdateResult(updated=len(params), stale=stale, missing=tuple(missing))
+
+
+def _update_postgresql(  # noqa: PLR0917 - the pieces update_columns already worked out
+    connection: Connection,
+    target: Table,
+    key: str,
+    version_column: str,
+    set_columns: Sequence[str],
+    last_sync_column: str | None,
+    params: Sequence[Mapping[str, Any]],
+    stamp: dt.datetime,
+) -> None:
+    """The guarded UPDATE of ``params`` as COPY into a temporary table and one ``UPDATE … FROM`` (ADR 0057): a
+    backfill page updates thousands of persons, one statement each cost ~0.2 ms of round trip and parsing. The
+    rows are locked in key order first, as the executemany's sorted order did, so writers cannot deadlock."""
+    quote = connection.dialect.identifier_preparer.quote
+    columns = [key, *set_columns]
+    if version_column not in columns:
+        columns.append(version_column)
+    from psycopg.types.json import Jsonb
+
+    json_columns = {name for name in columns if isinstance(target.c[name].type, JSON)}
+
+    def value(row: Mapping[str, Any], name: str) -> Any:
+        found = row["k_key"] if name == key else row["k_version"] if name == version_column else row[f"v_{name}"]
+        return Jsonb(found) if name in json_columns and found is not None else found
+
+    values = ([value(row, name) for name in columns] for row in params)
+    temp = _copy_into_temp_table(connection, target, columns, values)
+    k, v = quote(key), quote(version_column)
+    guard = f"(t.{v} IS NULL OR t.{v} < s.{v})"
+    assignments = [f"{quote(name)} = s.{quote(name)}" for name in columns if name != key]
+    if last_sync_column is not None:
+        assignments.append(f"{quote(last_sync_column)} = CAST(:now AS timestamptz)")
+    table_name = quote(target.name)
+    lock = f"SELECT 1 FROM {table_name} t JOIN {temp} s ON t.{k} = s.{k} WHERE {guard} ORDER BY t.{k} FOR UPDATE OF t"  # noqa: S608
+    connection.execute(text(lock))  # identifiers from the table's metadata, values COPYed
+    connection.execute(
+        text(f"UPDATE {table_name} AS t SET {', '.join(assignments)} FROM {temp} s WHERE t.{k} = s.{k} AND {guard}"),  # noqa: S608
+        {"now": stamp},
+    )
+    connection.execute(text(f"DROP TABLE {temp}"))
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -12,15 +12,18 @@ from trs_store.models.base import DQT_ID_COLUMN, Base, DqtBookkeeping
 from trs_store.models.bridge import ChangeJournalRow, FailedRecordRow, SyncRunRow
 from trs_store.models.events import Event
 from trs_store.models.operations import BackfillRunRow, BackfillShardRow, FeedPauseRow
-from trs_store.models.professional_status import ProfessionalStatusSource
+from trs_store.models.professional_status import ProfessionalStatusSource, RouteNotMigrated
 from trs_store.models.records import Alert, Person, PreviousName, Qualification
 from trs_store.models.reference import (
     AlertCategory,
     AlertType,
+    Country,
     DegreeType,
     InductionExemptionReason,
     MandatoryQualificationProvider,
     RouteToProfessionalStatusType,
+    TrainingProvider,
+    TrainingSubject,
 )
 from trs_store.models.writeback import ConflictRow, OutboxMessageRow
 
@@ -36,6 +39,7 @@ __all__ = [
     "Base",
     "ChangeJournalRow",
     "ConflictRow",
+    "Country",
     "DegreeType",
     "DqtBookkeeping",
     "Event",
@@ -48,7 +52,10 @@ __all__ = [
     "PreviousName",
     "ProfessionalStatusSource",
     "Qualification",
+    "RouteNotMigrated",
     "RouteToProfessionalStatusType",
     "SyncRunRow",
+    "TrainingProvider",
+    "TrainingSubject",
     "metadata",
 ]

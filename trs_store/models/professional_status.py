@@ -8,11 +8,13 @@ id only, so the bridge keeps this index of every row a rebuild read, active or n
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Text
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trs_store.models.base import Base
-from trs_store.types import GUID
+from trs_store.types import GUID, GUIDArray, UTCDateTime
 
 
 class ProfessionalStatusSource(Base):
@@ -26,3 +28,23 @@ class ProfessionalStatusSource(Base):
         GUID, ForeignKey("persons.person_id", name="fk_professional_status_sources_person"), index=True
     )
     dqt_version: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RouteNotMigrated(Base):
+    """A documented row-scoped reason (``DoNotMigrateIttResult``, ``PotentialDuplicateIttRecords``, …) why some of
+    a person's DQT rows made no route, as the person's last applied rebuild found it (ADR 0069). Replaced with the
+    person's routes; kept for ``trs-bridge routes report``. Contact-scoped reasons are failed records instead."""
+
+    __tablename__ = "routes_not_migrated"
+
+    #: uuid5 of the person and ``ordinal``: a rebuild's outcomes replace the previous ones row for row.
+    not_migrated_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    person_id: Mapped[str] = mapped_column(
+        GUID, ForeignKey("persons.person_id", name="fk_routes_not_migrated_person"), index=True
+    )
+    ordinal: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    dqt_initial_teacher_training_id: Mapped[str | None] = mapped_column(GUID)
+    dqt_qts_registration_id: Mapped[str | None] = mapped_column(GUID)
+    compatible_itt_ids: Mapped[list[str] | None] = mapped_column(GUIDArray)
+    recorded_on: Mapped[dt.datetime] = mapped_column(UTCDateTime)

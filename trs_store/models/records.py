@@ -73,6 +73,9 @@ class Person(DqtBookkeeping, Base):
     induction_start_date: Mapped[dt.date | None] = mapped_column(Date)
     induction_completed_date: Mapped[dt.date | None] = mapped_column(Date)
     induction_exemption_reason_ids: Mapped[list[str] | None] = mapped_column(GUIDArray)
+    # The reasons as DQT holds them; induction_exemption_reason_ids is these minus those moved onto routes
+    # (reference §3.10, ADR 0067). Written with the induction columns, read by both rules.
+    dqt_induction_exemption_reason_ids: Mapped[list[str] | None] = mapped_column(GUIDArray)
     induction_exempt_without_reason: Mapped[bool | None] = mapped_column(Boolean)
     induction_modified_on: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     dqt_induction_id: Mapped[str | None] = mapped_column(GUID)
@@ -146,8 +149,9 @@ class Qualification(DqtBookkeeping, Base):
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     dqt_mq_establishment_id: Mapped[str | None] = mapped_column(GUID)
     dqt_specialism_id: Mapped[str | None] = mapped_column(GUID)
-    # Route columns (qualification_type 1; professional-status reference §4.1). Training subjects, provider and
-    # country have no foreign key: the store holds no such tables (ADR 0060).
+    # Route columns (qualification_type 1; professional-status reference §4.1). Provider and country have foreign
+    # keys to tables filled from DQT's reference rows before any route names them; an array cannot, so the
+    # subject ids have none (ADR 0068).
     route_to_professional_status_type_id: Mapped[str | None] = mapped_column(
         GUID,
         ForeignKey(
@@ -164,8 +168,15 @@ class Qualification(DqtBookkeeping, Base):
     training_age_specialism_type: Mapped[int | None] = mapped_column(Integer)
     training_age_specialism_range_from: Mapped[int | None] = mapped_column(Integer)
     training_age_specialism_range_to: Mapped[int | None] = mapped_column(Integer)
-    training_country_id: Mapped[str | None] = mapped_column(String(10))
-    training_provider_id: Mapped[str | None] = mapped_column(GUID)
+    training_country_id: Mapped[str | None] = mapped_column(
+        String(10), ForeignKey("countries.country_id", name="fk_qualifications_countries_training_country_id")
+    )
+    training_provider_id: Mapped[str | None] = mapped_column(
+        GUID,
+        ForeignKey(
+            "training_providers.training_provider_id", name="fk_qualifications_training_providers_training_provider_id"
+        ),
+    )
     degree_type_id: Mapped[str | None] = mapped_column(
         GUID, ForeignKey("degree_types.degree_type_id", name="fk_qualifications_degree_type")
     )

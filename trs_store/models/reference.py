@@ -1,5 +1,6 @@
 """Reference tables seeded by migrations with the real TRS rows and ids (data dictionary §3.4, §3.6–3.8; route
-types and degree types: professional-status reference §4.2, §3.8)."""
+types and degree types: professional-status reference §4.2, §3.8), and the three a route's training columns point
+at, which the professional-status rebuild fills from DQT's reference rows (ADR 0068)."""
 
 from __future__ import annotations
 
@@ -98,3 +99,34 @@ class RouteToProfessionalStatusType(Base):
             name="fk_route_types_induction_exemption_reason",
         ),
     )
+
+
+class TrainingSubject(Base):
+    """A subject a route's ``training_subject_ids`` names: one per DQT ``dfeta_ittsubject`` code (``reference``),
+    its id derived from the code (``mappings.routes.training_subject_id``)."""
+
+    __tablename__ = "training_subjects"
+
+    training_subject_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    reference: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+
+
+class TrainingProvider(Base):
+    """An ITT provider: a DQT ``account`` flagged ``dfeta_trainingprovider``, under its DQT id."""
+
+    __tablename__ = "training_providers"
+    __table_args__ = (Index("ix_training_providers_ukprn", "ukprn"),)
+
+    training_provider_id: Mapped[str] = mapped_column(GUID, primary_key=True)
+    ukprn: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+
+
+class Country(Base):
+    """A country by TRS code (DQT's code after TRS's substitutions, e.g. XF → GB-ENG)."""
+
+    __tablename__ = "countries"
+
+    country_id: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)

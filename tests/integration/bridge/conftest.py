@@ -9,25 +9,22 @@ without a reachable server the PostgreSQL cases are skipped locally and fail in 
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from dataverse_client import DataverseClient
 from dqt_simulator.generate import generate
+from tests.support.postgres import PgServer, reachable_server
 from tests.support.simulator import SimulatorHandle, start_simulator
-from trs_store import make_engine, normalise_url
+from trs_store import make_engine
 from trs_store.migrate import upgrade
 
-PG_ADMIN_URL = os.environ.get("TRS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DB_PREFIX = "bridge_it_"
 
 #: The generated DQT data most tests read: small enough to sync in about a second, dirty enough to matter.
@@ -44,51 +41,9 @@ class Store:
     engine: Engine
 
 
-class PgServer:
-    """Creates and drops throwaway databases (``bridge_it_<hex>``) on the test PostgreSQL server."""
-
-    def __init__(self, admin_url: str) -> None:
-        self.admin_url = make_url(normalise_url(admin_url))
-        self._admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        self.created: list[str] = []
-
-    def check(self) -> None:
-        with self._admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-
-    def create(self, template: str | None = None) -> str:
-        name = f"{DB_PREFIX}{secrets.token_hex(6)}"
-        clause = f' TEMPLATE "{template}"' if template else ""
-        with self._admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
-        self.created.append(name)
-        return self.admin_url.set(database=name).render_as_string(hide_password=False)
-
-    def drop(self, url: str) -> None:
-        name = make_url(url).database
-        assert name is not None
-        assert name.startswith(DB_PREFIX)
-        with self._admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        self.created.remove(name)
-
-    def close(self) -> None:
-        for name in list(self.created):
-            with self._admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        self._admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
-    server = PgServer(PG_ADMIN_URL)
-    try:
-        server.check()
-    except OperationalError:
-        server.close()
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("PostgreSQL is not reachable (set TRS_TEST_PG_URL); never skipped in CI")
+    server = reachable_server(DB_PREFIX)
     yield server
     server.close()
 

@@ -145,6 +145,11 @@ def test_initial_sync_stores_exactly_what_the_mapping_gives(
             assert failed_ids & set(induction_failures), f"induction of {contact_id} failed without a failed record"
             continue
         stored = persons[contact_id]
+        # DQT's reasons; those the person's routes took are off induction_exemption_reason_ids (ADR 0067, checked
+        # in tests/integration/professional_status)
+        reasons = update.pop("induction_exemption_reason_ids")
+        assert stored["dqt_induction_exemption_reason_ids"] == reasons
+        assert set(stored["induction_exemption_reason_ids"]) <= set(reasons)
         assert {k: stored[k] for k in update} == update
 
     # And every person's previous names are map_previous_names' rebuild

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -94,6 +95,44 @@ def test_dropped_connection_then_recovery(simulator: SimulatorHandle, api: Api) 
     assert any(e["dropped"] for e in log)
 
 
+def test_503_with_retry_after(simulator: SimulatorHandle, api: Api) -> None:
+    simulator.admin("POST", "faults", {"rate_503_retry_after": 1.0, "retry_after": 4})
+    unavailable = api.get("WhoAmI")
+    assert unavailable.status_code == 503
+    assert unavailable.headers["Retry-After"] == "4"
+    assert unavailable.json()["error"]["code"] == "0x80040216"
+    simulator.admin("POST", "faults", {"rate_503_retry_after": 0.0, "rate_503": 1.0})
+    assert "Retry-After" not in api.get("WhoAmI").headers
+    web_api = [e for e in simulator.admin("GET", "requests") if e["path"].startswith("/api/")]
+    assert [(e["status"], e["retry_after"]) for e in web_api] == [(503, 4), (503, None)]
+
+
+def test_reset_connection_is_an_rst_and_nothing_is_carried_out(simulator: SimulatorHandle, api: Api) -> None:
+    simulator.admin("POST", "faults", {"reset_rate": 1.0})
+    with pytest.raises(requests.ConnectionError) as info:
+        api.post("contacts", json={"lastname": "NeverWritten"})
+    assert "reset" in str(info.value).lower() or "aborted" in str(info.value).lower(), info.value
+    simulator.admin("POST", "faults", {"reset_rate": 0.0})
+    (entry,) = [e for e in simulator.admin("GET", "requests") if e["path"].endswith("/contacts")]
+    assert (entry["status"], entry["dropped"], entry["reset"], entry["lost_status"]) == (None, True, True, None)
+    assert not [
+        a
+        for a in simulator.admin("GET", "audit?entity_set=contacts")
+        if a["changes"].get("lastname") and a["changes"]["lastname"]["new"] == "NeverWritten"
+    ]
+
+
+def test_a_lost_response_means_the_write_was_carried_out(simulator: SimulatorHandle, api: Api) -> None:
+    record_id = str(uuid.uuid4())
+    simulator.admin("POST", "faults", {"drop_after_rate": 1.0})
+    with pytest.raises(requests.ConnectionError):
+        api.post("contacts", json={"contactid": record_id, "lastname": "Written"})
+    simulator.admin("POST", "faults", {"drop_after_rate": 0.0})
+    (entry,) = [e for e in simulator.admin("GET", "requests") if e["path"].endswith("/contacts")]
+    assert (entry["status"], entry["dropped"], entry["reset"], entry["lost_status"]) == (None, True, False, 204)
+    assert [a["operation"] for a in simulator.admin("GET", f"audit?entity_set=contacts&id={record_id}")] == ["Create"]
+
+
 def test_latency_injection(simulator: SimulatorHandle, api: Api) -> None:
     simulator.admin("POST", "faults", {"latency_ms": 300})
     started = time.monotonic()
@@ -120,8 +159,11 @@ def test_admin_endpoints(simulator: SimulatorHandle, api: Api) -> None:
         "rate_429": 0.0,
         "retry_after": 1,
         "rate_503": 0.0,
+        "rate_503_retry_after": 0.0,
         "latency_ms": 0,
         "drop_rate": 0.0,
+        "reset_rate": 0.0,
+        "drop_after_rate": 0.0,
         "token_lifetime": 3599,
     }
     clock = simulator.admin("POST", "clock", {"advance_seconds": 10})

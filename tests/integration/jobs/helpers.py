@@ -158,14 +158,15 @@ def max_in_window(entries: list[dict[str, Any]], window: float) -> int:
 
 
 def retry_after_violations(
-    entries: list[dict[str, Any]], in_flight_allowance: float
+    entries: list[dict[str, Any]], in_flight_allowance: float, statuses: tuple[int, ...] = (429,)
 ) -> tuple[list[dict[str, Any]], int, int]:
-    """Requests that arrived while a 429's Retry-After was running, excluding those already in flight.
+    """Requests that arrived while a 429's (or another of ``statuses``') Retry-After was running, excluding
+    those already in flight.
 
     A 429 answered at ``end = ts + duration`` with ``Retry-After: s`` forbids requests that start in
     ``(end + in_flight_allowance, end + s)``: a request that starts within ``in_flight_allowance`` of the
     answer was sent before the client could have read it. Returns (violations, in-flight arrivals, 429s)."""
-    throttles = [e for e in entries if e["status"] == 429 and e.get("retry_after")]
+    throttles = [e for e in entries if e["status"] in statuses and e.get("retry_after")]
     violations: list[dict[str, Any]] = []
     in_flight = 0
     for t in throttles:

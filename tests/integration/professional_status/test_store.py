@@ -26,6 +26,7 @@ BEFORE = "0004_backfill_and_pauses"
 REVISION = "0005_professional_status"
 NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
 HEI = "10078157-e8c3-42f7-a050-d8b802e83f7b"
+PROVIDER = "5b4f2d10-3c8e-4a71-9f06-2e7d1c9a8b43"
 ROUTE_COLUMNS = {
     "route_to_professional_status_type_id", "status", "holds_from", "training_start_date", "training_end_date",
     "training_subject_ids", "training_age_specialism_type", "training_age_specialism_range_from",
@@ -80,7 +81,7 @@ def _route(person_id: str, **values: Any) -> dict[str, Any]:
         "status": 1, "holds_from": dt.date(2020, 7, 2), "training_start_date": None, "training_end_date": None,
         "training_subject_ids": [str(uuid.uuid4())], "training_age_specialism_type": None,
         "training_age_specialism_range_from": None, "training_age_specialism_range_to": None,
-        "training_country_id": "XK", "training_provider_id": str(uuid.uuid4()), "degree_type_id": DEGREE_TYPES[0][1],
+        "training_country_id": "XK", "training_provider_id": PROVIDER, "degree_type_id": DEGREE_TYPES[0][1],
         "exempt_from_induction": None, "exempt_from_induction_due_to_qts_date": None,
         "source_application_user_id": None, "source_application_reference": None,
         "dqt_teacher_status_name": "Qualified teacher (trained)", "dqt_teacher_status_value": "71",
@@ -101,6 +102,12 @@ def _status(person_id: str, version: int, **values: Any) -> dict[str, Any]:
 def _insert(engine: Engine, table: str, *rows: dict[str, Any]) -> None:
     with engine.begin() as connection:
         connection.execute(metadata.tables[table].insert(), list(rows))
+
+
+def _training_reference(engine: Engine) -> None:
+    """The provider and countries ``_route`` names (routes have foreign keys to them since 0008)."""
+    _insert(engine, "training_providers", {"training_provider_id": PROVIDER, "ukprn": "10007795", "name": "Leeds"})
+    _insert(engine, "countries", {"country_id": "XK", "name": "United Kingdom"}, {"country_id": "ZZZ", "name": None})
 
 
 # -- migration -------------------------------------------------------------------------------------------------
@@ -173,6 +180,7 @@ def test_seeded_route_types_are_the_reference_rows(store: Store) -> None:
 
 def test_route_rows_need_their_columns_and_known_types(store: Store) -> None:
     person = str(uuid.uuid4())
+    _training_reference(store.engine)
     _insert(store.engine, "persons", _person(person))
     _insert(store.engine, "qualifications", _mq(person))  # an MQ has none of the route columns: fine
     _insert(store.engine, "qualifications", _route(person, training_country_id="ZZZ", training_subject_ids=[]))
@@ -182,6 +190,8 @@ def test_route_rows_need_their_columns_and_known_types(store: Store) -> None:
         {"training_subject_ids": None},
         {"route_to_professional_status_type_id": str(uuid.uuid4())},  # not a route type
         {"degree_type_id": str(uuid.uuid4())},  # not a degree type
+        {"training_provider_id": str(uuid.uuid4())},  # not a training provider
+        {"training_country_id": "QQ"},  # not a country
     ):
         with pytest.raises(IntegrityError):
             _insert(store.engine, "qualifications", _route(person, **bad))
@@ -203,6 +213,7 @@ def _routes(store: Store) -> dict[str, dict[str, Any]]:
 
 def test_newer_wins_on_the_persons_key_and_replaces_the_route_set(store: Store) -> None:
     person, other = str(uuid.uuid4()), str(uuid.uuid4())
+    _training_reference(store.engine)
     _insert(store.engine, "persons", _person(person), _person(other))
     mq = _mq(person)
     _insert(store.engine, "qualifications", mq)
@@ -233,6 +244,7 @@ def test_newer_wins_on_the_persons_key_and_replaces_the_route_set(store: Store) 
 
 def test_a_forced_write_may_lower_the_key(store: Store) -> None:
     person = str(uuid.uuid4())
+    _training_reference(store.engine)
     _insert(store.engine, "persons", _person(person))
     route = _route(person)
     _apply(store, [_status(person, 10)], [route])

@@ -12,26 +12,30 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
-from bridge.feeds import CONTACT_SELECT, INITIAL_TEACHER_TRAINING_SELECT, QTS_REGISTRATION_SELECT
-from dataverse_client import DataverseClient, F
-from mappings import map_professional_status
-from mappings.reference.routes import LEGACY_MIGRATION, QTLS_AND_SET_MEMBERSHIP, RouteStatus
+from dataverse_client import DataverseClient
+from mappings.reference.routes import LEGACY_MIGRATION, QTLS_AND_SET_MEMBERSHIP, RouteStatus, route
 from tests.integration.bridge.conftest import Store
 from tests.integration.bridge.helpers import create_contact, events, open_failures, sync
+from tests.integration.bridge.helpers import rows as rows_of
 from tests.integration.professional_status.helpers import (
     HEI,
     IN_TRAINING,
     INFO,
-    PERSON_STATUS_COLUMNS,
+    PASS,
+    PROVIDER,
+    QUALIFIED_TRAINED,
     SCHOOL_DIRECT_SALARIED,
+    SUBJECT,
+    TRAINEE,
     WITHDRAWN,
+    assert_as_mapped,
     create_itt,
     create_qts,
     person_status,
     routes,
     sources,
-    status_reference,
 )
 from tests.support.simulator import SimulatorHandle
 from trs_store import journal
@@ -39,6 +43,7 @@ from trs_store.models import metadata
 
 pytestmark = pytest.mark.integration
 
+HEI_ROUTE = route("10078157")
 PS_FEEDS = ("person", "initial_teacher_training", "qts_registration")
 ITT = "dfeta_initialteachertrainings"
 QTS = "dfeta_qtsregistrations"
@@ -51,26 +56,8 @@ def dqt(
     return client_for(fresh_simulator())
 
 
-def _expected(client: DataverseClient, person_id: str) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """What the mapping makes of the contact and all its rows as DQT holds them now."""
-    contact = client.get("contacts", person_id, select=list(CONTACT_SELECT))
-    itts = [r for p in client.query(ITT, select=list(INITIAL_TEACHER_TRAINING_SELECT),
-                                    filter=F.eq("_dfeta_personid_value", person_id)) for r in p.records]  # fmt: skip
-    qtss = [r for p in client.query(QTS, select=list(QTS_REGISTRATION_SELECT),
-                                    filter=F.eq("_dfeta_personid_value", person_id)) for r in p.records]  # fmt: skip
-    result = map_professional_status(contact, itts, qtss, status_reference())
-    assert result.person is not None, result.failures
-    return {r["qualification_id"]: dict(r) for r in result.routes}, {c: result.person[c] for c in PERSON_STATUS_COLUMNS}
-
-
 def _assert_as_mapped(store: Store, client: DataverseClient, person_id: str) -> dict[str, dict[str, Any]]:
-    expected_routes, expected_person = _expected(client, person_id)
-    stored = routes(store.engine, person_id)
-    assert set(stored) == set(expected_routes)
-    for route_id, expected in expected_routes.items():
-        assert {k: stored[route_id][k] for k in expected} == expected
-    assert person_status(store.engine, person_id) == expected_person
-    return stored
+    return assert_as_mapped(store.engine, client, person_id)
 
 
 def test_an_itt_deleted_in_dqt_changes_the_persons_routes(store: Store, dqt: DataverseClient) -> None:
@@ -243,26 +230,86 @@ def test_mandatory_qualifications_survive_route_rebuilds(store: Store, dqt: Data
     assert kept["qualification_type"] == 0
 
 
-def test_a_value_the_database_refuses_fails_that_person_only(store: Store, dqt: DataverseClient) -> None:
-    # Given a DQT country whose code does not fit TRS's training_country_id (varchar(10)), and two persons, one
-    # training there
+def test_a_country_code_trs_cannot_hold_is_left_out(store: Store, dqt: DataverseClient) -> None:
+    # Given a DQT country whose code does not fit TRS's countries.country_id (varchar(10)), and a person training there
     country = dqt.create("dfeta_countries", {"dfeta_name": "Somewhere", "dfeta_value": "LONGCOUNTRY1"})
-    abroad, home = create_contact(dqt), create_contact(dqt)
-    bad = create_itt(dqt, abroad, result=IN_TRAINING, **{"dfeta_CountryId@odata.bind": f"/dfeta_countries({country})"})
+    abroad = create_contact(dqt)
+    create_itt(dqt, abroad, result=IN_TRAINING, **{"dfeta_CountryId@odata.bind": f"/dfeta_countries({country})"})
+
+    # When it syncs
+    sync(store.engine, dqt, *PS_FEEDS)
+
+    # Then the route is stored without a country on both engines (as TRS's ignoreInvalidData left such codes out),
+    # and the countries table has no row for the code; the provider and subject the route names have theirs
+    (route,) = routes(store.engine, abroad).values()
+    assert route["training_country_id"] is None
+    assert set(rows_of(store.engine, "countries")) == set()
+    providers, subjects = rows_of(store.engine, "training_providers"), rows_of(store.engine, "training_subjects")
+    assert providers == {
+        PROVIDER.id: {"training_provider_id": PROVIDER.id, "ukprn": PROVIDER.ukprn, "name": PROVIDER.name}
+    }
+    assert [s["reference"] for s in subjects.values()] == [SUBJECT.value]
+    assert route["training_subject_ids"] == list(subjects)
+
+
+def test_a_route_the_database_refuses_fails_that_person_only(store: Store, dqt: DataverseClient) -> None:
+    # Given a store that refuses withdrawn routes (a constraint added for the test: the mapping makes nothing the
+    # schema refuses any more), and two persons, one with a withdrawn ITT row
+    with store.engine.begin() as connection:
+        if store.kind == "postgresql":
+            connection.execute(text("ALTER TABLE qualifications ADD CONSTRAINT test_refuse CHECK (status <> 5)"))
+        else:
+            connection.execute(
+                text(
+                    "CREATE TRIGGER test_refuse BEFORE INSERT ON qualifications WHEN NEW.status = 5 "
+                    "BEGIN SELECT RAISE(ABORT, 'refused by test_refuse'); END"
+                )
+            )
+    refused, home = create_contact(dqt), create_contact(dqt)
+    bad = create_itt(dqt, refused, result=WITHDRAWN)
     create_itt(dqt, home, result=IN_TRAINING)
 
     # When they sync
     results = sync(store.engine, dqt, *PS_FEEDS)
 
-    # Then the neighbour's routes are stored whatever happens to the other
+    # Then the neighbour's routes are stored, and the refused person fails alone, against its ITT row
     assert len(routes(store.engine, home)) == 1
-    if store.kind == "postgresql":  # SQLite does not enforce VARCHAR lengths
-        failure = open_failures(store.engine, ITT)[bad]
-        assert failure.error_kind == "invalid_value"
-        assert "LONGCOUNTRY1" not in failure.message
-        assert routes(store.engine, abroad) == {}
-        assert person_status(store.engine, abroad)["dqt_professional_status_version"] is None
-        assert results["initial_teacher_training"].counts.failed == 1
-    else:
-        (route,) = routes(store.engine, abroad).values()
-        assert route["training_country_id"] == "LONGCOUNTRY1"
+    failure = open_failures(store.engine, ITT)[bad]
+    assert failure.error_kind in ("check_violation", "integrity")
+    assert routes(store.engine, refused) == {}
+    assert person_status(store.engine, refused)["dqt_professional_status_version"] is None
+    assert results["initial_teacher_training"].counts.failed == 1
+
+
+def test_itt_passed_and_qts_awarded_turn_a_trainee_route_into_holds(store: Store, dqt: DataverseClient) -> None:
+    # Given a trainee: a registration with status 211 (Trainee Teacher) and no QTS date, linked to an in-training ITT
+    person = create_contact(dqt)
+    qts = create_qts(dqt, person, status=TRAINEE, qts_date=None)
+    itt = create_itt(dqt, person, result=IN_TRAINING, qts_id=qts)
+    sync(store.engine, dqt, *PS_FEEDS)
+    (trainee,) = _assert_as_mapped(store, dqt, person).values()
+    assert (trainee["status"], trainee["holds_from"]) == (RouteStatus.IN_TRAINING, None)
+    assert person_status(store.engine, person)["qts_date"] is None
+
+    # When DQT records the pass and awards QTS (result Pass, a QTS date and status 71 on the registration)
+    dqt.update(ITT, itt, {"dfeta_result": PASS})
+    dqt.update(
+        QTS,
+        qts,
+        {
+            "dfeta_qtsdate": "2021-07-15T23:00:00Z",
+            "dfeta_TeacherStatusId@odata.bind": f"/dfeta_teacherstatuses({QUALIFIED_TRAINED.id})",
+        },
+    )
+    results = sync(store.engine, dqt, *PS_FEEDS)
+
+    # Then the same route (same id: same DQT rows) now holds QTS from the UK date, and the person has a QTS date
+    (holds,) = _assert_as_mapped(store, dqt, person).values()
+    assert holds["qualification_id"] == trainee["qualification_id"]
+    assert holds["route_to_professional_status_type_id"] == trainee["route_to_professional_status_type_id"] == HEI_ROUTE
+    assert (holds["status"], holds["holds_from"]) == (RouteStatus.HOLDS, dt.date(2021, 7, 16))
+    assert holds["dqt_teacher_status_value"] == "71"
+    assert person_status(store.engine, person)["qts_date"] == dt.date(2021, 7, 16)
+    assert results["initial_teacher_training"].counts.updated + results["qts_registration"].counts.updated == 1
+    keys = {e["key"] for e in events(store.engine)}
+    assert f"{holds['qualification_id']}-Updated-{holds['dqt_version']}" in keys

@@ -17,7 +17,13 @@ import pytest
 
 from bridge.professional_status import load_status_reference
 from dataverse_client import DataverseClient
-from mappings import MappingError, ProfessionalStatusResult, map_professional_status
+from mappings import (
+    MappingError,
+    ProfessionalStatusResult,
+    map_induction,
+    map_professional_status,
+    move_induction_exemptions,
+)
 from tests.integration.bridge.conftest import Store
 from tests.integration.bridge.helpers import events, open_failures, read_jsonl, rows, sync
 from tests.integration.professional_status.helpers import (
@@ -51,6 +57,16 @@ def _by_person(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
     return grouped
 
 
+def _dqt_reasons(contact: dict[str, Any], inductions: list[dict[str, Any]]) -> list[str] | None:
+    """The exemption reasons the induction feed stores for the person (None: it never derives the person)."""
+    if not inductions:
+        return None
+    try:
+        return map_induction(contact, inductions)["induction_exemption_reason_ids"]
+    except MappingError:
+        return None
+
+
 def test_the_simulator_serves_the_reference_the_mapping_expects(
     loaded_simulator: SimulatorHandle, client_for: Callable[[SimulatorHandle], DataverseClient]
 ) -> None:
@@ -67,6 +83,7 @@ def test_initial_sync_stores_exactly_what_map_professional_status_gives(
     contacts = read_jsonl(dqt_data / "contacts.jsonl")
     itts = _by_person(read_jsonl(dqt_data / f"{ITT}.jsonl"))
     qtss = _by_person(read_jsonl(dqt_data / f"{QTS}.jsonl"))
+    inductions = _by_person(read_jsonl(dqt_data / "dfeta_inductions.jsonl"))
     assert itts
     assert qtss
     reference = status_reference()
@@ -84,6 +101,7 @@ def test_initial_sync_stores_exactly_what_map_professional_status_gives(
     stored_routes = routes(store.engine)
     failures = {entity: open_failures(store.engine, entity) for entity in (ITT, QTS, "contacts")}
     expected_routes: dict[str, dict[str, Any]] = {}
+    expected_moves: set[tuple[str, str]] = set()
     outcomes: dict[str, int] = defaultdict(int)
     for contact in contacts:
         person_id = contact["contactid"].lower()
@@ -129,8 +147,17 @@ def test_initial_sync_stores_exactly_what_map_professional_status_gives(
         outcomes["mapped"] += 1
         assert result.person is not None
         assert person_status(store.engine, person_id) == {c: result.person[c] for c in PERSON_STATUS_COLUMNS}
-        expected_routes.update({r["qualification_id"]: dict(r) for r in result.routes})
+        # the induction exemption reasons DQT holds move onto the routes (reference §3.10), whichever feed ran first
+        reasons = _dqt_reasons(contact, inductions.get(person_id, []))
+        exempted = move_induction_exemptions(reasons or [], result.routes)
+        expected_routes.update({r["qualification_id"]: dict(r) for r in exempted.routes})
+        person = persons[person_id]
+        stored_reasons = (person["dqt_induction_exemption_reason_ids"], person["induction_exemption_reason_ids"])
+        assert stored_reasons == ((None, None) if reasons is None else (reasons, exempted.reason_ids)), person_id
+        if reasons is not None:
+            expected_moves.update((person_id, reason) for reason in exempted.moved_reason_ids)
     assert outcomes["mapped"] > 200
+    assert len(expected_moves) >= 3  # the generated data moves reasons (QTLS holders at least)
     assert outcomes["contact failed"] >= 1
     assert outcomes["mapping error"] >= 1
     assert set(stored_routes) == set(expected_routes)
@@ -140,9 +167,23 @@ def test_initial_sync_stores_exactly_what_map_professional_status_gives(
         assert stored["dqt_qualification_id"] is None
         assert stored["mq_provider_id"] is None
 
+    # And the training reference tables hold exactly the subjects, providers and countries the routes name
+    named = {
+        "training_subjects": {s for r in expected_routes.values() for s in r["training_subject_ids"]},
+        "training_providers": {p for r in expected_routes.values() if (p := r["training_provider_id"])},
+        "countries": {c for r in expected_routes.values() if (c := r["training_country_id"])},
+    }
+    for table, ids in named.items():
+        assert ids, table
+        assert set(rows(store.engine, table)) == ids, table
+
     # And one Created event per route, none twice
     created = [e for e in events(store.engine) if e["event_name"] == "RouteToProfessionalStatusDqtCreatedEvent"]
     assert sorted(e["payload"]["dqt_id"] for e in created) == sorted(expected_routes)
+    # And one "Moved to route" event per reason that left a person
+    moved = [e for e in events(store.engine) if e["event_name"] == "PersonInductionUpdatedEvent"]
+    assert {(e["person_id"], e["payload"]["induction_exemption_reason_id"]) for e in moved} == expected_moves
+    assert len(moved) == len(expected_moves)
 
     # And every ITT row and QTS registration of a stored person is indexed under its person
     indexed = sources(store.engine)

@@ -8,21 +8,16 @@ in CI (``$CI`` set), so CI can never pass by skipping.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, text
 
-from trs_store.engine import make_engine, normalise_url
+from tests.support.postgres import PgServer, reachable_server
+from trs_store.engine import make_engine
 from trs_store.migrate import upgrade
-
-PG_ADMIN_URL = os.environ.get("TRS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 #: Tables a test may write, children first; reference tables (seeded by migrations) are left alone.
 WRITTEN_TABLES = (
@@ -30,6 +25,10 @@ WRITTEN_TABLES = (
     "previous_names",
     "alerts",
     "qualifications",
+    "training_subjects",
+    "training_providers",
+    "countries",
+    "routes_not_migrated",
     "professional_status_sources",
     "persons",
     "change_journal",
@@ -47,60 +46,19 @@ class Database:
     engine: Engine
 
 
-class PgServer:
-    """Creates and drops throwaway databases on the test PostgreSQL server."""
-
-    def __init__(self, admin_url: str) -> None:
-        self.admin_url = normalise_url(admin_url)
-        self._admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        self.created: list[str] = []
-
-    def check(self) -> None:
-        with self._admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-
-    def create_database(self) -> str:
-        name = f"trs_test_{secrets.token_hex(6)}"
-        with self._admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        self.created.append(name)
-        return self.admin_url.set(database=name).render_as_string(hide_password=False)
-
-    def drop_database(self, url: str) -> None:
-        name = make_url(url).database
-        assert name is not None
-        assert name.startswith("trs_test_")
-        with self._admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        self.created.remove(name)
-
-    def close(self) -> None:
-        for name in list(self.created):
-            with self._admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        self._admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
-    server = PgServer(PG_ADMIN_URL)
-    try:
-        server.check()
-    except OperationalError:
-        server.close()
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("PostgreSQL is not reachable (set TRS_TEST_PG_URL); never skipped in CI")
+    server = reachable_server("trs_test_")
     yield server
     server.close()
 
 
 @pytest.fixture(scope="session")
 def migrated_pg_url(pg_server: PgServer) -> Iterator[str]:
-    url = pg_server.create_database()
+    url = pg_server.create()
     upgrade(url)
     yield url
-    pg_server.drop_database(url)
+    pg_server.drop(url)
 
 
 @pytest.fixture(scope="session")
@@ -145,9 +103,9 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
     server: PgServer = request.getfixturevalue("pg_server")
-    url = server.create_database()
+    url = server.create()
     yield url
-    server.drop_database(url)
+    server.drop(url)
 
 
 @pytest.fixture

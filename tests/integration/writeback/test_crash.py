@@ -81,10 +81,16 @@ def test_relay_killed_mid_push_creates_exactly_one_mq_and_one_set_of_previous_na
     for name in names:
         assert [a["operation"] for a in world.audit("dfeta_previousnames", name["dfeta_previousnameid"])] == ["Create"]
     assert [a["operation"] for a in world.audit("contacts", person_id)] == ["Create", "Update"]
-    # And TRS holds DQT's id and version for the MQ
+    # And TRS holds DQT's id, version and lookups for the MQ (the sync stored that version first, while the
+    # message was undelivered, keeping TRS's values: the relay's record of the landed write replaces them)
     row = world.trs("qualifications", created.record_id)
+    dqt_mq = world.dqt_mq(created.record_id)
     assert row["dqt_qualification_id"] == created.record_id
-    assert row["dqt_version"] == world.dqt_mq(created.record_id)["versionnumber"]
+    assert row["dqt_version"] == dqt_mq["versionnumber"]
+    assert (row["dqt_mq_establishment_id"], row["dqt_specialism_id"]) == (
+        dqt_mq["_dfeta_mq_mqestablishmentid_value"],
+        dqt_mq["_dfeta_mq_specialismid_value"],
+    )
 
 
 def test_relay_killed_after_an_update_landed_sends_it_once(world: World, store: Store) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from mappings.reference import dqt as ref
 from mappings.reference.trs import BIRMINGHAM, LEEDS, PLYMOUTH, MqSpecialism, MqStatus
+from tests.integration.bridge.helpers import create_contact
 from tests.integration.writeback.conftest import OFFICER, World, uk
 from trs_store import outbox
 
@@ -266,3 +267,40 @@ def test_a_name_change_of_a_contact_shown_by_its_stated_names(world: World) -> N
     assert (person["first_name"], person["last_name"], person["dqt_first_name"]) == ("Jo", "Smith", "Joanna")
     assert world.previous_names(person_id) == [("Joanna", "", "Bloggs")]
     assert_echo_is_harmless(world)
+
+
+def test_the_echo_of_a_name_change_leaves_derived_columns_as_a_clean_sync_would(world: World) -> None:
+    # Given a person with an induction and a QTS registration paired with an ITT row, synced
+    from bridge.reconcile import reconcile_all
+    from tests.integration.professional_status.helpers import create_itt, create_qts
+
+    person_id = create_contact(world.dqt, dfeta_inductionstatus=INDUCTION_PASSED)
+    world.dqt.create(
+        "dfeta_inductions",
+        {"dfeta_PersonId@odata.bind": f"/contacts({person_id})", "dfeta_inductionstatus": INDUCTION_PASSED},
+    )
+    create_itt(world.dqt, person_id, qts_id=create_qts(world.dqt, person_id))
+    world.sync()
+    assert None not in derived_versions(world, person_id)
+
+    # When an officer changes the name, the relay writes it to DQT and the sync brings the echo back
+    world.edits.change_name(person_id=person_id, first="Renamed", last="Person", editor=OFFICER)
+    assert world.relay().sent == 1
+    events_before = sorted(e["key"] for e in world.events())
+    world.sync()
+
+    # Then the induction and professional-status version keys follow the contact's new version, as a clean sync
+    # of DQT would leave them, and reconcile finds nothing to report; the echo added no event
+    contact_version = world.dqt_contact(person_id)["versionnumber"]
+    assert derived_versions(world, person_id) == (contact_version, contact_version)
+    reports = reconcile_all(world.dqt, world.engine)
+    assert [d for r in reports for d in r.differences if d.dqt_id == person_id] == []
+    assert sorted(e["key"] for e in world.events()) == events_before
+
+
+INDUCTION_PASSED = 389040004  # dfeta_inductionstatus Pass
+
+
+def derived_versions(world: World, person_id: str) -> tuple[Any, Any]:
+    person = world.trs("persons", person_id)
+    return person["dqt_induction_version"], person["dqt_professional_status_version"]

@@ -89,6 +89,15 @@ def test_throttling_reports_retry_after_and_limit(code: str, limit: str) -> None
     assert error.request_id == "svc-9"
 
 
+def test_a_503_carries_its_retry_after_when_it_has_one() -> None:
+    busy = error_from_response(503, {"Retry-After": "4"}, body("0x80040216", "The service is temporarily unavailable."))
+    assert isinstance(busy, ServiceUnavailable)
+    assert (busy.retry_after, busy.transient) == (4.0, True)
+    plain = error_from_response(503, {}, b"")
+    assert isinstance(plain, ServiceUnavailable)
+    assert plain.retry_after is None
+
+
 def test_throttled_without_retry_after_or_body() -> None:
     error = error_from_response(429, {}, b"")
     assert isinstance(error, Throttled)

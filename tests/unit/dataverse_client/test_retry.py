@@ -122,6 +122,30 @@ class TestCall:
         assert attempts == [1, 2]
         assert clock.sleeps == [2.0]  # the retry wait; the gate was already open again afterwards
 
+    def test_503_with_retry_after_waits_it_out_and_moves_the_gate(self) -> None:
+        clock = FakeClock()
+        gate = LocalRetryAfterGate(clock=clock, sleep=clock.sleep)
+        outcomes: list[BaseException | str] = [ServiceUnavailable("busy", status=503, retry_after=7.0), "ok"]
+
+        def fn(attempt: int) -> str:
+            outcome = outcomes.pop(0)
+            if isinstance(outcome, BaseException):
+                raise outcome
+            return outcome
+
+        assert RetryPolicy().call(fn, idempotent=True, gate=gate, sleep=clock.sleep) == "ok"
+        assert clock.sleeps == [7.0]  # Retry-After, not a half-second backoff
+
+    def test_a_non_idempotent_503_with_retry_after_still_holds_the_gate(self) -> None:
+        gate = LocalRetryAfterGate()
+
+        def fn(attempt: int) -> str:
+            raise ServiceUnavailable("busy", status=503, retry_after=30.0)
+
+        with pytest.raises(ServiceUnavailable):
+            RetryPolicy().call(fn, idempotent=False, gate=gate, sleep=lambda s: None)
+        assert 29 < gate.remaining() <= 30  # every other call of the client waits with it
+
     def test_non_retryable_error_raises_at_once(self) -> None:
         calls = 0
 

@@ -69,3 +69,11 @@ def test_details_keep_ids_and_trns_only() -> None:
     assert "Franklinshire" not in mixed
     assert _safe_detail("Failing row contains (4b1e, 1234567, Rosalind, Franklinshire, 1980-07-25).") is None
     assert _safe_detail(None) is None
+
+
+def test_a_failed_records_payload_keeps_nul_characters_as_text() -> None:
+    from trs_store.failed_records import storable_payload
+
+    payload = {"firstname": "Na\x00me", "list\x00": ["a\x00", 1, None], "n": 2}
+    assert storable_payload(payload) == {"firstname": "Na\\u0000me", "list\\u0000": ["a\\u0000", 1, None], "n": 2}
+    assert storable_payload("clean") == "clean"

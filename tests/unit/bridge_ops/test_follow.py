@@ -1,0 +1,62 @@
+"""``sync --follow``'s schedule: busy feeds again at once, warm ones within a second, quiet ones after the interval
+(ADR 0058)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bridge.feeds import ALERT, INDUCTION, PERSON
+from bridge.follow import FollowSchedule
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_every_feed_is_due_at_first_in_the_given_order() -> None:
+    schedule = FollowSchedule([PERSON, ALERT, INDUCTION], 60.0, Clock())
+
+    assert schedule.due() == [PERSON, ALERT, INDUCTION]
+    assert schedule.wait_seconds() == 0.0
+
+
+def test_a_busy_feed_is_due_at_once_a_warm_one_within_a_second_and_a_quiet_one_after_the_interval() -> None:
+    clock = Clock()
+    schedule = FollowSchedule([PERSON, ALERT, INDUCTION], 60.0, clock)
+
+    # When the person feed carries changes and the others do not
+    schedule.ran(PERSON.name, carried=True)
+    schedule.ran(ALERT.name, carried=False)
+    schedule.ran(INDUCTION.name, carried=False)
+    clock.now += 0.2
+    # Then only the person feed is due again at once
+    assert schedule.due() == [PERSON]
+
+    # When its next pass finds nothing, it stays warm: due again after a second, not the interval
+    schedule.ran(PERSON.name, carried=False)
+    assert schedule.due() == []
+    assert schedule.wait_seconds() == pytest.approx(1.0)
+    clock.now += 1.0
+    assert schedule.due() == [PERSON]
+
+    # And once a whole interval passed without changes it waits the interval like the others
+    clock.now += 59.0
+    schedule.ran(PERSON.name, carried=False)
+    assert schedule.due() == [ALERT, INDUCTION]
+    schedule.ran(ALERT.name, carried=False)
+    schedule.ran(INDUCTION.name, carried=False)
+    assert schedule.wait_seconds() == pytest.approx(60.0)
+
+
+def test_the_busy_interval_never_exceeds_the_interval() -> None:
+    clock = Clock()
+    schedule = FollowSchedule([PERSON], 0.5, clock)
+
+    schedule.ran(PERSON.name, carried=True)
+    schedule.ran(PERSON.name, carried=False)
+
+    assert schedule.wait_seconds() == pytest.approx(0.5)
