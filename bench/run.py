@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -65,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=live_sync.DEFAULT_RATE, help="live_sync DQT changes/s")
     parser.add_argument("--edits", type=int, default=writeback.DEFAULT_EDITS, help="writeback: TRS edits")
     args = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the simulator is stopped and the throw-away databases are dropped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     RESULTS.mkdir(parents=True, exist_ok=True)
     for persons in args.persons:
         data_dir, generate_s = _generate(persons)

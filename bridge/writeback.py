@@ -340,9 +340,14 @@ def guard_incoming(
         if not found:
             guarded.append(row)
             continue
-        kept = {**row, **{c: current[key][c] for c in protected}} if key in current else row
         by_id = {m.message_id: m for m in found}
         carried = by_id.get(event_id_of((raw.get(key) or {}).get("dfeta_trsevent")) or "")
+        # DQT's record carrying the one undelivered edit is that edit landed (the relay died before recording it):
+        # nothing later is on its way, so DQT's values (its lookup ids included) are the ones to keep.
+        landed = carried is not None and all(
+            m.message_id == carried.message_id for m in found if m.status in UNDELIVERED_STATUSES
+        )
+        kept = {**row, **{c: current[key][c] for c in protected}} if key in current and not landed else row
         own_version = any(m.status == "sent" and m.dqt_version_after == row.get("dqt_version") for m in found)
         if own_version or (carried is not None and carried.status != "sent"):
             echoes.add(key)
