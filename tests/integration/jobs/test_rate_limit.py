@@ -59,10 +59,13 @@ def test_the_window_admits_the_limit_then_says_how_long_to_wait(space: RedisSpac
     started = time.monotonic()
     for _ in range(5):
         limiter.release(limiter.acquire())
-    assert time.monotonic() - started < 0.5
+    spread = time.monotonic() - started
+    assert spread < 0.5
     limiter.release(limiter.acquire())  # the sixth waits for the first to leave the window (+ margin)
     assert time.monotonic() - started >= 1.15
-    assert limiter.state().window_used == 1  # the first five (admitted together) left; the sixth came in
+    # The first five left the window, unless a slow host spread their admissions beyond the margin; the sixth is in.
+    used = limiter.state().window_used
+    assert used == 1 if spread < settings.window_margin_seconds else 1 <= used <= 5, (used, spread)
 
 
 def test_concurrency_slots_are_shared_and_a_dead_holders_slot_expires(space: RedisSpace) -> None:
