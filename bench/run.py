@@ -45,6 +45,7 @@ def _runner(name: str, args: argparse.Namespace, log_dir: Path) -> Callable[[Sim
             feeds=backfill.feeds_named(args.feeds),
             shards=args.shards,
             threads=args.threads,
+            processes=args.processes,
             naive_persons=args.naive_persons,
             log_dir=log_dir,
         )
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--feeds", default="core", help="backfill: core (the issue's five), all, or a,b,c")
     parser.add_argument("--shards", type=int, default=backfill.DEFAULT_SHARDS)
     parser.add_argument("--threads", type=int, default=backfill.DEFAULT_THREADS)
+    parser.add_argument("--processes", type=int, default=backfill.DEFAULT_PROCESSES)
     parser.add_argument("--naive-persons", type=int, default=backfill.NAIVE_PERSONS)
     parser.add_argument("--duration", type=float, default=live_sync.DEFAULT_DURATION, help="live_sync seconds")
     parser.add_argument("--rate", type=float, default=live_sync.DEFAULT_RATE, help="live_sync DQT changes/s")

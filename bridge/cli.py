@@ -50,9 +50,11 @@ def _guarded(action: Callable[[], T]) -> T:
 def _root(debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False) -> None:
     """Keeps DQT and the Teaching Record System in step."""
     from bridge.logging import configure
+    from bridge.memory import limit_malloc_arenas
 
     _state["debug"] = debug
     configure("DEBUG" if debug else "INFO")
+    limit_malloc_arenas()  # before any thread starts (ADR 0096)
 
 
 @db_app.command("upgrade")
@@ -293,7 +295,13 @@ def backfill(
     threads: Annotated[
         int | None, typer.Option(min=1, max=32, help="Shards at a time in this process (default 1 on SQLite, 2).")
     ] = None,
-    page_size: Annotated[int, typer.Option(min=1, max=5000, help="Rows per DQT page.")] = 5000,
+    processes: Annotated[
+        int,
+        typer.Option(
+            min=1, max=32, help="Processes working the shards on this machine, each with --threads (PostgreSQL only)."
+        ),
+    ] = 1,
+    page_size: Annotated[int, typer.Option(min=1, max=5000, help="Rows per DQT page.")] = 2500,
     fresh: Annotated[bool, typer.Option("--fresh", help="Abandon an unfinished run and start a new one.")] = False,
     prime_journal: Annotated[
         bool,
@@ -330,13 +338,15 @@ def backfill(
         with _trs_store() as engine, open_client() as client:
             # Two shard threads: on PostgreSQL a third and fourth gained ~5 % and cost ~45 MB each (ADR 0057).
             width = threads or (1 if engine.dialect.name == "sqlite" else min(shards, 2))
+            if processes > 1 and engine.dialect.name == "sqlite":
+                raise _reject("--processes needs PostgreSQL: SQLite has one writer at a time")
             service = Backfill(engine, client, page_size=page_size, listener=listener_for(console, quiet=as_json))
             return _backfill_runs(service, feeds, width)
 
     def _backfill_runs(service: Any, feeds: list[Any], width: int) -> list[Any]:
         results: list[Any] = []
         if resume is not None:
-            results.append(service.run(service.run_for(resume), threads=width, resumed=True))
+            results.append(service.run(service.run_for(resume), threads=width, processes=processes, resumed=True))
             return results
         for feed in feeds:
             if dry_run:
@@ -356,7 +366,7 @@ def backfill(
                 if wait:
                     results.append(service.watch(backfill_run.run_id))
                 continue
-            result = service.run(backfill_run, threads=width, resumed=resumed)
+            result = service.run(backfill_run, threads=width, processes=processes, resumed=resumed)
             results.append(result)
             if result.status != "succeeded":
                 break

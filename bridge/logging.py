@@ -75,8 +75,17 @@ class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+_configured = {"level": "INFO"}
+
+
+def configured_level() -> str:
+    """The level this process was configured with (a helper process is configured the same)."""
+    return _configured["level"]
+
+
 def configure(level: str = "INFO", *, json: bool | None = None) -> None:
     """Configure structlog once per process: JSON when not on a terminal, readable otherwise."""
+    _configured["level"] = level
     render_json = (not sys.stderr.isatty()) if json is None else json
     renderer: Any = structlog.processors.JSONRenderer() if render_json else structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(

@@ -153,13 +153,16 @@ def apply_professional_status_page(ctx: PageContext, feed: Feed, page: ChangePag
         failed_records.resolve_many(ctx.connection, feed.entity_set, deleted, now=ctx.now, status="discarded")
 
 
-def rebuild_for_contacts(ctx: PageContext, contacts: Mapping[str, Mapping[str, Any]]) -> None:
+def rebuild_for_contacts(
+    ctx: PageContext, contacts: Mapping[str, Mapping[str, Any]], *, new: Collection[str] = ()
+) -> None:
     """After the person feed applied ``contacts``, rebuild the professional status of those whose QTLS fields are
     set or that were rebuilt before (a QTLS-only person has no ITT or QTS row to be found through). The page's
-    counts stay the contacts'; only failures are added."""
+    counts stay the contacts'; only failures are added. ``new`` are persons the page's upsert inserted: no rebuild
+    can have reached them yet (their row is locked by the page's transaction), so their versions are not read."""
     if not contacts:
         return
-    known = store.stored_status_versions(ctx.connection, contacts)
+    known = store.stored_status_versions(ctx.connection, [p for p in contacts if p not in new])
     wanted = {
         person_id: contact
         for person_id, contact in contacts.items()

@@ -33,6 +33,9 @@ _INSTANT: Final = re.compile(
     r"(Z|[+-][0-9]{2}:[0-9]{2})"
 )
 
+#: The one form Dataverse emits, read on a fast path.
+_WHOLE_SECONDS_Z: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+
 
 def _date(year: str, month: str, day: str) -> dt.date:
     try:
@@ -54,6 +57,16 @@ def parse_date(text: str) -> dt.date:
 
 def parse_instant(text: str) -> dt.datetime:
     """An ISO 8601 instant with ``Z`` or an offset, returned as an aware ``datetime`` in UTC."""
+    if _WHOLE_SECONDS_Z.fullmatch(text):
+        # What Dataverse sends (``2019-08-31T23:00:00Z``), checked by the pattern above: fromisoformat reads
+        # it at a third of the cost; anything it refuses, or before the floor, takes the strict path for its reason.
+        try:
+            fast = dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if fast.year >= FLOOR.year:
+                return fast
     match = _INSTANT.fullmatch(text)
     if not match:
         raise InvalidValue("must be an ISO 8601 instant with a time zone (YYYY-MM-DDTHH:MM:SSZ)")

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import orjson
 from sqlalchemy import JSON, Connection, Table, bindparam, delete, or_, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
@@ -50,17 +52,31 @@ class UpsertResult:
     inserted: int = 0
     updated: int = 0
     stale: int = 0
+    #: The keys (canonical text) the batch inserted and updated: what the database itself reported applying, so
+    #: a caller never infers it from versions read before the write (another writer may have come between).
+    inserted_keys: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    updated_keys: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def applied(self) -> int:
         return self.inserted + self.updated
 
     @property
+    def applied_keys(self) -> frozenset[str]:
+        return self.inserted_keys | self.updated_keys
+
+    @property
     def total(self) -> int:
         return self.inserted + self.updated + self.stale
 
     def __add__(self, other: UpsertResult) -> UpsertResult:
-        return UpsertResult(self.inserted + other.inserted, self.updated + other.updated, self.stale + other.stale)
+        return UpsertResult(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.stale + other.stale,
+            self.inserted_keys | other.inserted_keys,
+            self.updated_keys | other.updated_keys,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,13 +197,15 @@ def _newer(stored: int | None, incoming: int | None) -> bool:
 def _upsert_sqlite(connection: Connection, batch: _Batch, now: dt.datetime) -> UpsertResult:
     table, key = batch.table, batch.key
     stored = _stored_versions(connection, table, key, VERSION_COLUMN, list(batch.rows))
-    inserted = updated = stale = 0
+    inserted: list[str] = []
+    updated: list[str] = []
+    stale = 0
     params: list[dict[str, Any]] = []
     for row_key, row in batch.rows.items():
         if row_key not in stored:
-            inserted += 1
+            inserted.append(str(row_key))
         elif _newer(stored[row_key], row[VERSION_COLUMN]):
-            updated += 1
+            updated.append(str(row_key))
         else:
             stale += 1
             continue
@@ -205,7 +223,7 @@ def _upsert_sqlite(connection: Connection, batch: _Batch, now: dt.datetime) -> U
             where=or_(table.c[VERSION_COLUMN].is_(None), table.c[VERSION_COLUMN] < statement.excluded[VERSION_COLUMN]),
         )
         connection.execute(statement, params)
-    return UpsertResult(inserted, updated, stale)
+    return UpsertResult(len(inserted), len(updated), stale, frozenset(inserted), frozenset(updated))
 
 
 def _upsert_postgresql(connection: Connection, batch: _Batch, now: dt.datetime) -> UpsertResult:
@@ -219,26 +237,25 @@ def _upsert_postgresql(connection: Connection, batch: _Batch, now: dt.datetime) 
     )
     statement = text(
         f"""
-        WITH applied AS (
-            INSERT INTO {quote(table.name)} AS t ({columns}, dqt_first_sync, dqt_last_sync)
-            SELECT {columns}, CAST(:now AS timestamptz), CAST(:now AS timestamptz) FROM {temp}
-            ORDER BY {quote(key)}
-            ON CONFLICT ({quote(key)}) DO UPDATE SET {assignments}
-            WHERE t.{VERSION_COLUMN} IS NULL OR t.{VERSION_COLUMN} < EXCLUDED.{VERSION_COLUMN}
-            RETURNING (t.xmax = 0) AS inserted
-        )
-        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM applied
+        INSERT INTO {quote(table.name)} AS t ({columns}, dqt_first_sync, dqt_last_sync)
+        SELECT {columns}, CAST(:now AS timestamptz), CAST(:now AS timestamptz) FROM {temp}
+        ORDER BY {quote(key)}
+        ON CONFLICT ({quote(key)}) DO UPDATE SET {assignments}
+        WHERE t.{VERSION_COLUMN} IS NULL OR t.{VERSION_COLUMN} < EXCLUDED.{VERSION_COLUMN}
+        RETURNING t.{quote(key)} AS key, (t.xmax = 0) AS inserted
         """  # noqa: S608 - identifiers come from the table's metadata, values are bound or COPYed
     )
-    inserted, updated = connection.execute(statement, {"now": now}).one()
+    inserted: list[str] = []
+    updated: list[str] = []
+    for row_key, was_inserted in connection.execute(statement, {"now": now}):
+        (inserted if was_inserted else updated).append(str(row_key))
     connection.execute(text(f"DROP TABLE {temp}"))
-    return UpsertResult(inserted, updated, len(batch.rows) - inserted - updated)
+    stale = len(batch.rows) - len(inserted) - len(updated)
+    return UpsertResult(len(inserted), len(updated), stale, frozenset(inserted), frozenset(updated))
 
 
 def _rows_for_copy(batch: _Batch) -> Iterator[list[Any]]:
     """Rows as COPY values in ``batch.columns`` order: the canonical key, JSON wrapped as ``Jsonb``."""
-    from psycopg.types.json import Jsonb
-
     json_positions = [i for i, name in enumerate(batch.columns) if isinstance(batch.table.c[name].type, JSON)]
     key_position = batch.columns.index(batch.key)
     for row_key, row in batch.rows.items():
@@ -246,8 +263,24 @@ def _rows_for_copy(batch: _Batch) -> Iterator[list[Any]]:
         values[key_position] = row_key
         for i in json_positions:
             if values[i] is not None:
-                values[i] = Jsonb(values[i])
+                values[i] = jsonb(values[i])
         yield values
+
+
+def _dumps(value: Any) -> bytes | str:
+    """orjson where it can (about 5x the standard library's speed on a page of events), the standard library
+    for what orjson refuses (non-string keys, integers beyond 64 bits): PostgreSQL parses either the same."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value)
+
+
+def jsonb(value: Any) -> Any:
+    """``value`` as a psycopg ``Jsonb`` for COPY, serialised by :func:`_dumps`."""
+    from psycopg.types.json import Jsonb
+
+    return Jsonb(value, dumps=_dumps)
 
 
 def _copy_into_temp_table(connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Any]) -> str:
@@ -373,13 +406,11 @@ def _update_postgresql(  # noqa: PLR0917 - the pieces update_columns already wor
     columns = [key, *set_columns]
     if version_column not in columns:
         columns.append(version_column)
-    from psycopg.types.json import Jsonb
-
     json_columns = {name for name in columns if isinstance(target.c[name].type, JSON)}
 
     def value(row: Mapping[str, Any], name: str) -> Any:
         found = row["k_key"] if name == key else row["k_version"] if name == version_column else row[f"v_{name}"]
-        return Jsonb(found) if name in json_columns and found is not None else found
+        return jsonb(found) if name in json_columns and found is not None else found
 
     values = ([value(row, name) for name in columns] for row in params)
     temp = _copy_into_temp_table(connection, target, columns, values)
@@ -541,8 +572,6 @@ def insert_events(
 def _insert_events_postgresql(connection: Connection, table: Table, params: list[dict[str, Any]]) -> int:
     """COPY the events into a temporary table and merge them with one ``INSERT … SELECT … ON CONFLICT DO
     NOTHING`` (ADR 0022): a page's thousands of events cost one round trip instead of a huge parsed INSERT."""
-    from psycopg.types.json import Jsonb
-
     quote = connection.dialect.identifier_preparer.quote
     rows = (
         [
@@ -550,7 +579,7 @@ def _insert_events_postgresql(connection: Connection, table: Table, params: list
             p["event_name"],
             as_utc(p["created"]),
             as_utc(p["inserted"]),
-            Jsonb(p["payload"]) if p["payload"] is not None else None,
+            jsonb(p["payload"]) if p["payload"] is not None else None,
             p["key"],
             canonical_guid(p["person_id"]) if p["person_id"] is not None else None,
             p["published"],

@@ -12,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from trs_store.models.base import Base
 from trs_store.types import GUID, JSONDocument, UTCDateTime
 
+#: The predicate of the deletion events' partial index; a query must spell it the same to use the index.
+DELETED_KEYS = "key LIKE '%-Deleted'"
+
 
 class Event(Base):
     """One TRS event; ``published`` is for a later outbox relay."""
@@ -31,6 +34,13 @@ class Event(Base):
             "event_name",
             postgresql_where=text("person_id IS NOT NULL"),
             sqlite_where=text("person_id IS NOT NULL"),
+        ),
+        # The deletions of the last minutes, which a backfill page must not resurrect (ADR 0051, migration 0009)
+        Index(
+            "ix_events_deleted_inserted",
+            "inserted",
+            postgresql_where=text(DELETED_KEYS),
+            sqlite_where=text(DELETED_KEYS),
         ),
     )
 

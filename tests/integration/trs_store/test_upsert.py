@@ -152,7 +152,12 @@ def test_mixed_page_counts_each_outcome(db: Database) -> None:
         person_row(),
     ]
     with db.engine.begin() as conn:
-        assert upsert_rows(conn, "persons", page, now=LATER) == UpsertResult(inserted=1, updated=1, stale=1)
+        result = upsert_rows(conn, "persons", page, now=LATER)
+    assert result == UpsertResult(inserted=1, updated=1, stale=1)
+    # And the keys are the database's own account of what it applied (the caller's events and touches follow them)
+    assert result.inserted_keys == {page[2]["person_id"]}
+    assert result.updated_keys == {existing_newer["person_id"]}
+    assert result.applied_keys == {page[2]["person_id"], existing_newer["person_id"]}
 
 
 def test_null_stored_version_is_always_overwritten(db: Database) -> None:
@@ -370,4 +375,4 @@ def test_postgresql_upsert_uses_copy_and_one_merge(pg_db: Database) -> None:
     assert not any(many for _, many in statements)
     kinds = [s.split(" (")[0] for s, _ in statements]
     assert any(s.startswith("CREATE TEMP TABLE _trs_persons_") for s in kinds)
-    assert sum(s.startswith("WITH applied AS ( INSERT INTO persons") for s, _ in statements) == 1
+    assert sum(s.startswith("INSERT INTO persons AS t") for s, _ in statements) == 1
