@@ -25,20 +25,21 @@ def _n(value: Any) -> str:
 
 def backfill_tables() -> str:
     lines = [
-        "| persons | rows (5 feeds) | backfill rows/s | drain rows/s | COPY rows/s | ceiling rows/s "
-        "| backfill ÷ ceiling | backfill ÷ sequential | bridge peak RSS | naive rows/s | person feed ÷ naive "
-        "| measured |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| persons | processes × threads | rows (5 feeds) | backfill rows/s | drain rows/s | COPY rows/s "
+        "| ceiling rows/s | backfill ÷ ceiling | backfill ÷ sequential | bridge peak RSS | naive rows/s "
+        "| person feed ÷ naive | measured |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     per_feed = [
-        "| persons | feed | rows | backfill s (token s) | backfill rows/s | drain rows/s | COPY rows/s | ceiling "
-        "| backfill ÷ ceiling |",
-        "|---:|---|---:|---:|---:|---:|---:|---|---:|",
+        "| persons | processes × threads | feed | rows | backfill s (token s) | backfill rows/s | drain rows/s "
+        "| COPY rows/s | ceiling | backfill ÷ ceiling |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---|---:|",
     ]
     for result in _load("backfill-*.json"):
         core, naive = result["core"], result["naive"]
+        width = f"{result.get('processes', 1)} × {result['threads']}"
         lines.append(
-            f"| {result['persons']:,} | {core['rows']:,} | {_n(core['backfill_rows_per_s'])} "
+            f"| {result['persons']:,} | {width} | {core['rows']:,} | {_n(core['backfill_rows_per_s'])} "
             f"| {_n(core['drain_rows_per_s'])} | {_n(core['copy_rows_per_s'])} | {_n(core['ceiling_rows_per_s'])} "
             f"| **{core['backfill_over_ceiling']:.1%}** | {core['backfill_over_sequential']:.1%} "
             f"| {result['bridge_peak_rss_mb']:.0f} MB | {_n(naive.get('rows_per_s'))} "
@@ -50,7 +51,7 @@ def backfill_tables() -> str:
                 continue
             ceiling = feed.get("ceiling", {})
             per_feed.append(
-                f"| {result['persons']:,} | {name} | {feed['drain']['rows']:,} "
+                f"| {result['persons']:,} | {width} | {name} | {feed['drain']['rows']:,} "
                 f"| {backfill['seconds']:.1f} ({backfill['token_seconds']:.1f}) | {_n(backfill['rows_per_s'])} "
                 f"| {_n(feed['drain']['rows_per_s'])} | {_n(ceiling.get('copy_rows_per_s'))} "
                 f"| {_n(ceiling.get('rows_per_s'))} ({ceiling.get('limited_by', '')}) "

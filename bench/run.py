@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
                     "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 }
             )
-            path = RESULTS / f"{name}-{persons}.json"
+            suffix = f"-processes{args.processes}" if name == "backfill" and args.processes != 1 else ""
+            path = RESULTS / f"{name}-{persons}{suffix}.json"
             path.write_text(json.dumps(result, indent=2) + "\n")
             print(json.dumps(result, indent=2), flush=True)
     return 0

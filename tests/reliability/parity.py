@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import importlib
 import importlib.util
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,22 +26,21 @@ from trs_store import outbox
 from trs_store.models import metadata
 
 #: Professional status (routes) is rebuilt from three feeds at once; with feeds running in parallel, as a fleet
-#: runs them, its outcome can depend on their order, a defect being fixed separately (see
-#: ``tests/integration/jobs/helpers.py``). Fleet trials pass these entities as ``excluded_failures``: what differs
-#: in them is then reported (:data:`KNOWN_DIFFERENCES`), not failed.
+#: runs them, its outcome once depended on their order (fixed: ADR 0003 amendment, ``never_built_qtls``). Fleet
+#: trials pass these entities as ``excluded_failures``, which matters only with ``RELIABILITY_STRICT=0``.
 PROFESSIONAL_STATUS_SETS = frozenset({"dfeta_initialteachertrainings", "dfeta_qtsregistrations", "professional_status"})
-#: Known defects seen by the checks, by name: what matched them (entity, DQT id, kind, columns), for the figures.
+#: Defects once seen by the checks, by name: what matched them (entity, DQT id, kind, columns), for the figures.
 KNOWN_DIFFERENCES: dict[str, set[tuple[Any, ...]]] = collections.defaultdict(set)
 #: Professional status version keys (``dqt_version`` of route rows, ``dqt_professional_status_version``) after a
-#: contact changed, in DQT or by write-back: reconcile expects the contact's newer version, TRS keeps the older one.
-#: Professional status is being reworked by another engineer right now; only these two bookkeeping columns are
-#: reported instead of failed, any value difference (dates, statuses, routes) still fails.
+#: contact changed, in DQT or by write-back: TRS kept the older contact version (fixed: ADR 0074 amendment).
 STALE_STATUS_VERSION = "professional status version keys after a contact change"
 _STATUS_VERSION_COLUMNS = frozenset({"dqt_version", "dqt_professional_status_version"})
-#: A name change written back to DQT moves the contact's versionnumber; the relay applies DQT's record to
-#: ``persons`` but does not re-derive the induction columns, and the sync then treats the echo as not newer, so
-#: ``dqt_induction_version`` keeps the older contact version a clean sync would not (reported; not fixed here).
+#: A name change written back to DQT moved the contact's versionnumber while ``dqt_induction_version`` kept the
+#: older one (fixed: the sync re-derives an echoed contact's induction columns, ADR 0074 amendment).
 STALE_INDUCTION_VERSION = "induction version after a written-back name change"
+#: The known differences above fail like any other (none was seen in a strict long-form run after their fixes,
+#: docs/reliability.md); ``RELIABILITY_STRICT=0`` reports them instead, to measure a regression's extent.
+STRICT = os.environ.get("RELIABILITY_STRICT", "1") != "0"
 
 
 def _renamed_by_writeback(engine: Engine) -> set[str]:
@@ -108,7 +108,8 @@ def assert_parity(
         KNOWN_DIFFERENCES["professional status with feeds in parallel"] |= {
             (d.entity, d.dqt_id, d.kind, d.fields, d.dqt_id in renamed) for d in fleet_order
         }
-        differences = [d for d in differences if d not in known and d not in fleet_order]
+        if not STRICT:
+            differences = [d for d in differences if d not in known and d not in fleet_order]
         open_failed = sum(int(report.open_failed) for report in reports)
         shown = [(d.entity, d.dqt_id, d.kind, d.fields) for d in differences[:10]]
         history = _write_back_history(engine, {d.dqt_id for d in differences[:10]})
@@ -124,7 +125,7 @@ def assert_parity(
     by_table = state_differences(trs_state(engine), expected)
     assert not by_table, f"{context}: TRS differs from a clean sync of DQT: {summarise(by_table)}"
     actual_failed, expected_failed = open_failed_keys(engine), open_failed_keys(expected_engine)
-    excluded = {k for k in actual_failed ^ expected_failed if k[0] in excluded_failures}
+    excluded = {k for k in actual_failed ^ expected_failed if k[0] in excluded_failures and not STRICT}
     KNOWN_DIFFERENCES["professional status with feeds in parallel"] |= excluded
     actual_failed, expected_failed = actual_failed - excluded, expected_failed - excluded
     assert actual_failed == expected_failed, (

@@ -28,12 +28,16 @@ def test_a_busy_feed_is_due_at_once_a_warm_one_within_a_second_and_a_quiet_one_a
     clock = Clock()
     schedule = FollowSchedule([PERSON, ALERT, INDUCTION], 60.0, clock)
 
-    # When the person feed carries changes and the others do not
+    # When the person feed's pass (started now) carries changes and the others do not
+    assert schedule.due() == [PERSON, ALERT, INDUCTION]
+    clock.now += 0.2
     schedule.ran(PERSON.name, carried=True)
     schedule.ran(ALERT.name, carried=False)
     schedule.ran(INDUCTION.name, carried=False)
-    clock.now += 0.2
-    # Then only the person feed is due again at once
+    # Then only the person feed is due again, half a second after its pass started (not in a tight loop)
+    assert schedule.due() == []
+    assert schedule.wait_seconds() == pytest.approx(0.3)
+    clock.now += 0.3
     assert schedule.due() == [PERSON]
 
     # When its next pass finds nothing, it stays warm: due again after a second, not the interval
@@ -60,3 +64,14 @@ def test_the_busy_interval_never_exceeds_the_interval() -> None:
     schedule.ran(PERSON.name, carried=False)
 
     assert schedule.wait_seconds() == pytest.approx(0.5)
+
+
+def test_a_busy_feed_whose_pass_took_longer_than_the_gap_is_due_at_once() -> None:
+    clock = Clock()
+    schedule = FollowSchedule([PERSON], 60.0, clock)
+
+    assert schedule.due() == [PERSON]
+    clock.now += 2.0  # a long pass (a burst of changes)
+    schedule.ran(PERSON.name, carried=True)
+
+    assert schedule.due() == [PERSON]
