@@ -289,6 +289,19 @@ class BackfillProgress:
         with self._lock:
             self.shards[shard].done = True
 
+    def absorb(self, states: Iterable[ShardState], *, skip: Callable[[int], bool] = lambda shard: False) -> None:
+        """Take the pages other processes committed from the shards' stored counts and positions (``skip``: the
+        shards this process reports itself, page by page)."""
+        for state in states:
+            if skip(state.shard):
+                continue
+            known = self.shards[state.shard]
+            delta = _minus(state.counts, known.counts)
+            if delta.seen or state.position != known.position:
+                self.page(state.shard, state.position, delta)
+            if state.status == "done" and not known.done:
+                self.shard_done(state.shard)
+
     @property
     def counts(self) -> RunCounts:
         total = RunCounts()
@@ -956,13 +969,7 @@ class Backfill:
                 with self.engine.connect() as connection:
                     run = backfills.get_run(connection, run_id)
                     states = backfills.shards(connection, run_id)
-                for state in states:
-                    known = progress.shards[state.shard]
-                    delta = _minus(state.counts, known.counts)
-                    if delta.seen or state.position != known.position:
-                        progress.page(state.shard, state.position, delta)
-                    if state.status == "done":
-                        progress.shard_done(state.shard)
+                progress.absorb(states)
                 self.listener.on_page(progress)
                 assert run is not None
                 stuck = all(s.status in ("done", "failed") for s in states)

@@ -86,17 +86,7 @@ class HelperWatch:
             self.refresh()
 
     def refresh(self) -> None:
-        from bridge.backfill import _minus
-
         with self._engine.connect() as connection:
             states = backfills.shards(connection, self._run_id)
-        for state in states:
-            if self._own(state.shard):
-                continue  # the parent's own threads report their pages themselves
-            known = self._progress.shards[state.shard]
-            delta = _minus(state.counts, known.counts)
-            if delta.seen or state.position != known.position:
-                self._progress.page(state.shard, state.position, delta)
-            if state.status == "done" and not known.done:
-                self._progress.shard_done(state.shard)
+        self._progress.absorb(states, skip=self._own)  # the parent's own threads report their pages themselves
         self._on_page()
