@@ -4,8 +4,8 @@ For every feed (persons, MQs, alerts, inductions, previous names; ``--feeds all`
 
 * **backfill**: a child process runs the feeds as ``trs-bridge backfill`` does (``Backfill.start`` taking the
   change-tracking token, then ``Backfill.run`` over ``shards`` key ranges, ``threads`` at a time) into a fresh
-  PostgreSQL database; rows/s per feed (wall time including the token) and the child's peak RSS (``wait4``'s
-  ``ru_maxrss``: the simulator's memory is not counted);
+  PostgreSQL database; rows/s per feed (wall time including the token) and the bridge's peak RSS (the child's
+  own ``VmHWM``, or the sampled sum with helper processes; the simulator's memory is not counted, ADR 0096);
 * **drain** ceiling: the same shard queries (same ``$select``, ``$filter``, ``$orderby``, page size, shards and
   threads) read and decoded with bare ``requests`` + orjson, nothing else;
 * **COPY** ceiling: the same records mapped in advance (``mappings``), staged, then only ``COPY … FROM STDIN``

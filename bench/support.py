@@ -126,7 +126,7 @@ def tree_resident_mb(pid: int) -> float | None:
 
 
 def run_child(args: Sequence[str], env: dict[str, str], log_path: Path) -> ChildResult:
-    """Run ``python <args>`` and read its own peak RSS with ``wait4`` (the simulator's memory is not counted)."""
+    """Run ``python <args>`` and sample its resident set with its descendants' (the simulator's is not counted)."""
     started = time.perf_counter()
     samples: list[tuple[float, float]] = []
     with log_path.open("wb") as log:
@@ -145,7 +145,8 @@ def run_child(args: Sequence[str], env: dict[str, str], log_path: Path) -> Child
         out = process.stdout.read()
         done.set()
         sampler.join()
-        _, status, usage = os.wait4(process.pid, 0)
+        # wait4's ru_maxrss is not used: it starts from this process's own peak (see ``own_peak_rss_mb``)
+        _, status = os.waitpid(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     lines = [line for line in out.decode().splitlines() if line.strip()]
@@ -155,9 +156,7 @@ def run_child(args: Sequence[str], env: dict[str, str], log_path: Path) -> Child
             output = json.loads(lines[-1])
         except json.JSONDecodeError:
             output = out.decode()[-4000:]
-    # Not ``usage.ru_maxrss``: it starts from this process's own peak (see ``own_peak_rss_mb``). The sampled sum
-    # over the tree counts helper processes; a child that reports its own ``VmHWM`` is exact.
-    del usage
+    # The sampled sum over the tree counts helper processes; a child that reports its own ``VmHWM`` is exact.
     peak = max((mb for _, mb in samples), default=0.0)
     return ChildResult(process.returncode, seconds, peak, output, tuple(samples))
 
