@@ -80,5 +80,5 @@ def test_the_lease_of_a_process_killed_with_sigkill_expires_on_its_own(space: Re
     holder.stdout.close()
     killed_at = time.monotonic()
     taken = wait_for(lambda: try_lease(backend(space), key, 1000), 3, "the dead holder's lease expired")
-    assert time.monotonic() - killed_at <= 1.2
+    assert time.monotonic() - killed_at <= 1.5  # TTL 1 s after the last renewal, plus polling on a busy host
     taken.release()
