@@ -574,9 +574,11 @@ def derive_induction(
     failed_records.resolve_many(ctx.connection, feed.entity_set, resolved, now=ctx.now)
     if updates:
         # Exemption reasons the person's routes take move onto them, whichever feed writes last (ADR 0067).
-        plans = induction_exemptions.plan_inductions(ctx.connection, updates)
-        result = update_columns(ctx.connection, "persons", "person_id", updates, now=ctx.now)
-        induction_exemptions.finish_inductions(ctx.connection, plans, now=ctx.now)
+        write = induction_exemptions.plan_inductions(ctx.connection, updates)
+        result = update_columns(
+            ctx.connection, "persons", "person_id", updates, now=ctx.now, stored_versions=write.stored_versions
+        )
+        induction_exemptions.finish_inductions(ctx.connection, write, now=ctx.now)
         ctx.add(updated=result.updated, stale=result.stale)
 
 

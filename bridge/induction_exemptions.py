@@ -31,7 +31,6 @@ from sqlalchemy import Connection
 from mappings import InductionExemptions, move_induction_exemptions
 from trs_store import induction_exemptions as store
 from trs_store import insert_events
-from trs_store.professional_status import lock_persons
 
 log = structlog.get_logger("bridge.induction_exemptions")
 
@@ -116,16 +115,26 @@ def finish_rebuild(
 # ---------------------------------------------------------------------------------------------------------
 
 
-def plan_inductions(connection: Connection, updates: list[dict[str, Any]]) -> dict[str, PersonPlan]:
+@dataclass(slots=True)
+class InductionWrite:
+    """What the induction derivation read under the persons' row locks, for the guarded UPDATE and its finish:
+    the plans of the updates that will apply, every existing person's stored ``dqt_induction_version`` (so the
+    UPDATE need not read them again) and the stored routes (which the locks keep as they are until the finish)."""
+
+    plans: dict[str, PersonPlan]
+    stored_versions: dict[str, int | None]
+    routes: dict[str, list[dict[str, Any]]]
+
+
+def plan_inductions(connection: Connection, updates: list[dict[str, Any]]) -> InductionWrite:
     """Turn induction updates (``map_induction`` rows) into what the store must hold: DQT's reasons in
     ``dqt_induction_exemption_reason_ids``, the reasons the person's stored routes leave it in
-    ``induction_exemption_reason_ids`` (``updates`` are changed in place). Locks the persons rows first, so no
-    rebuild changes the routes in between. Returns the plans of the updates that will apply (newer key)."""
+    ``induction_exemption_reason_ids`` (``updates`` are changed in place). Locks the persons rows first (in the
+    same read as their state), so no rebuild changes the routes in between."""
     if not updates:
-        return {}
+        return InductionWrite({}, {}, {})
     person_ids = [str(u["person_id"]) for u in updates]
-    lock_persons(connection, person_ids)
-    states = store.exemption_states(connection, person_ids)
+    states = store.exemption_states(connection, person_ids, lock=True)
     routes = store.stored_routes(connection, person_ids)
     plans: dict[str, PersonPlan] = {}
     for update in updates:
@@ -140,13 +149,14 @@ def plan_inductions(connection: Connection, updates: list[dict[str, Any]]) -> di
         plans[person_id] = PersonPlan(
             person_id, state, dqt_reasons, outcome, update["dqt_induction_version"], state.status_version
         )
-    return plans
+    versions = {person_id: state.induction_version for person_id, state in states.items()}
+    return InductionWrite(plans, versions, routes)
 
 
-def finish_inductions(connection: Connection, plans: Mapping[str, PersonPlan], *, now: dt.datetime) -> int:
+def finish_inductions(connection: Connection, write: InductionWrite, *, now: dt.datetime) -> int:
     """After the guarded induction UPDATE: the stored routes' exemption columns, and the move events. Returns how
     many routes changed."""
-    routes = store.stored_routes(connection, plans)
+    plans, routes = write.plans, write.routes
     flags: dict[str, tuple[bool | None, bool | None]] = {}
     for person_id, plan in plans.items():
         stored = {r["qualification_id"]: r for r in routes.get(person_id, [])}

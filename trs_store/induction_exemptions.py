@@ -56,8 +56,12 @@ class ExemptionState:
         return frozenset(self.dqt_reason_ids) - frozenset(self.reason_ids or ())
 
 
-def exemption_states(connection: Connection, person_ids: Iterable[str]) -> dict[str, ExemptionState]:
-    """The stored state of the persons that exist."""
+def exemption_states(
+    connection: Connection, person_ids: Iterable[str], *, lock: bool = False
+) -> dict[str, ExemptionState]:
+    """The stored state of the persons that exist. With ``lock``, their rows are also locked until the transaction
+    ends, in the one order :func:`~trs_store.professional_status.lock_persons` uses (so the induction derivation
+    reads and locks in one round trip, not two)."""
     p = _persons.c
     wanted = sorted({canonical_guid(i) for i in person_ids})
     found: dict[str, ExemptionState] = {}
@@ -69,9 +73,10 @@ def exemption_states(connection: Connection, person_ids: Iterable[str]) -> dict[
         p.dqt_professional_status_version,
     )
     for chunk in chunks(wanted, KEY_CHUNK):
-        for person_id, dqt_reasons, reasons, induction, status in connection.execute(
-            select(*columns).where(p.person_id.in_(chunk))
-        ):
+        statement = select(*columns).where(p.person_id.in_(chunk))
+        if lock and connection.dialect.name == "postgresql":
+            statement = statement.order_by(p.person_id).with_for_update()
+        for person_id, dqt_reasons, reasons, induction, status in connection.execute(statement):
             found[str(person_id)] = ExemptionState(
                 str(person_id),
                 None if dqt_reasons is None else [str(r) for r in dqt_reasons],

@@ -340,6 +340,7 @@ def update_columns(
     now: dt.datetime,
     version_column: str = "dqt_induction_version",
     last_sync_column: str | None = "dqt_induction_last_sync",
+    stored_versions: Mapping[str, int | None] | None = None,
 ) -> UpdateResult:
     """UPDATE the columns present in ``rows`` (plus ``version_column``) of existing rows found by ``key``, only
     where the stored ``version_column`` is NULL or smaller; stamp ``last_sync_column`` with ``now``.
@@ -347,14 +348,19 @@ def update_columns(
     Never inserts: keys with no row are reported in ``missing`` (e.g. an induction whose person has not been
     synced yet) so the caller can retry or record them. Other columns of the row are left untouched.
     The counts come from reading the stored versions first; the UPDATE itself is guarded, so a concurrent
-    writer can skew a count but never make an older version win.
+    writer can skew a count but never make an older version win. A caller that has just read (and locked) the
+    rows passes their ``stored_versions`` (``{canonical key: version}``, every existing row) to save the read.
     """
     target = resolve_table(table)
     batch = _prepare(target, rows, key=key, version_column=version_column)
     if not batch.rows:
         return UpdateResult(stale=batch.duplicates)
     stamp = as_utc(now)
-    stored = _stored_versions(connection, target, key, version_column, list(batch.rows))
+    stored = (
+        stored_versions
+        if stored_versions is not None
+        else _stored_versions(connection, target, key, version_column, list(batch.rows))
+    )
     missing: list[str] = []
     stale = batch.duplicates
     params: list[dict[str, Any]] = []
