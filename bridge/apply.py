@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +98,17 @@ class PageContext:
 # ---------------------------------------------------------------------------------------------------------
 # mapping outcomes
 # ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertOutcome:
+    """What :func:`upsert_with_events` did: the keys now ``settled`` (applied, or already newer in TRS), those
+    ``applied``, the ``echoes`` (versions the write-back relay wrote itself, ADR 0074) and the keys ``inserted``."""
+
+    settled: list[str] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)
+    echoes: set[str] = field(default_factory=set)
+    inserted: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -286,17 +297,17 @@ def upsert_with_events(
     entity_set: str,
     *,
     heal: bool,
-) -> tuple[list[str], list[str], set[str], frozenset[str]]:
+    persons_present: Collection[str] | None = None,
+) -> UpsertOutcome:
     """Newer-wins upsert of ``rows`` with failure isolation, on-demand parents and one event per applied
-    version. Returns the keys that are now settled (applied or already newer in TRS), those applied, the
-    echoes (versions the write-back relay wrote itself, ADR 0074) and the keys this upsert inserted."""
+    version. A caller that has just made sure of the rows' persons passes those ``persons_present``."""
     if not rows:
-        return [], [], set(), frozenset()
+        return UpsertOutcome()
     key_column = metadata.tables[table].primary_key.columns.keys()[0]
     # Write-back (ADR 0074): TRS keeps the columns of edits DQT does not hold yet; the relay's own writes
     # coming back (echoes) add no event.
     rows, echoes = writeback.guard_incoming(ctx.connection, table, rows, raw)
-    rows, orphans = _with_parents(ctx, table, rows, heal=heal)
+    rows, orphans = _with_parents(ctx, table, rows, heal=heal, present=persons_present)
     result, failures = upsert_rows_isolating(ctx.connection, table, rows, now=ctx.now)
     failures = orphans + failures
     ctx.add(inserted=result.inserted, updated=result.updated, stale=result.stale)
@@ -315,11 +326,11 @@ def upsert_with_events(
         if r[key_column] in keys
     ]
     insert_events(ctx.connection, events, now=ctx.now)
-    return settled, applied, echoes, result.inserted_keys
+    return UpsertOutcome(settled, applied, echoes, result.inserted_keys)
 
 
 def _with_parents(
-    ctx: PageContext, table: str, rows: list[dict[str, Any]], *, heal: bool
+    ctx: PageContext, table: str, rows: list[dict[str, Any]], *, heal: bool, present: Collection[str] | None = None
 ) -> tuple[list[dict[str, Any]], list[RowFailure]]:
     """Split ``rows`` of a person's child table into those whose person is in TRS (after fetching missing ones
     from DQT when ``heal``) and ``missing_parent`` failures for the rest. Checking first costs one query a page;
@@ -328,8 +339,9 @@ def _with_parents(
     The foreign key still guards the write (a person deleted in between fails through the isolation)."""
     if table == "persons" or not rows or "person_id" not in rows[0]:
         return rows, []
-    wanted = {str(r["person_id"]) for r in rows if r["person_id"] is not None}
-    present = ensure_persons(ctx, wanted) if heal else set(stored_versions(ctx.connection, "persons", wanted))
+    if present is None:
+        wanted = {str(r["person_id"]) for r in rows if r["person_id"] is not None}
+        present = ensure_persons(ctx, wanted) if heal else set(stored_versions(ctx.connection, "persons", wanted))
     kept: list[dict[str, Any]] = []
     orphans: list[RowFailure] = []
     key_column = metadata.tables[table].primary_key.columns.keys()[0]
@@ -362,9 +374,8 @@ def apply_rows(
 ) -> None:
     mapped = map_page(ctx, feed, records)
     raw = {rid: r for r in records if (rid := _record_id(r, feed.primary_id))}  # not copied: nothing mutates them
-    settled, applied, echoes, inserted = upsert_with_events(
-        ctx, feed.table, mapped.rows, raw, feed.entity_set, heal=heal
-    )
+    outcome = upsert_with_events(ctx, feed.table, mapped.rows, raw, feed.entity_set, heal=heal)
+    settled, applied, echoes = outcome.settled, outcome.applied, outcome.echoes
     ctx.add(skipped=mapped.skipped)
     # A contact the relay wrote back (an echo) reached ``persons`` through the relay, but the columns derived from
     # it (induction, professional status) carry the contact's version in their keys: derive them again, quietly.
@@ -379,7 +390,7 @@ def apply_rows(
         from bridge.professional_status import never_built_qtls, rebuild_for_contacts
 
         unbuilt = never_built_qtls(ctx, {k: raw[k] for k in settled if k not in changed and k in raw})
-        rebuild_for_contacts(ctx, {**changed, **unbuilt}, new=inserted)
+        rebuild_for_contacts(ctx, {**changed, **unbuilt}, new=outcome.inserted)
     if ctx.full_pass:  # every record of the page exists in DQT, failed or not: none may be swept
         # The rows the upsert applied are stamped already; every other record of the page is touched, including
         # a row another feed inserted meanwhile (a person fetched on demand) that the upsert yielded to.
@@ -657,7 +668,7 @@ def rebuild_previous_names(
             raw[row["previous_name_id"]] = {"contact_id": person_id, "previous_names": list(records)}
         resolved.extend(str(r["dfeta_previousnameid"]).lower() for r in records)
     failed_records.resolve_many(ctx.connection, feed.entity_set, resolved, now=ctx.now)
-    upsert_with_events(ctx, "previous_names", rows, raw, feed.entity_set, heal=False)
+    upsert_with_events(ctx, "previous_names", rows, raw, feed.entity_set, heal=False, persons_present=present)
     if rebuilt:
         removed = prune_children(
             ctx.connection,
