@@ -64,6 +64,48 @@ class FailedRecord:
     resolution: str | None
 
 
+def _new_failure(  # noqa: PLR0917 - one row of record_failure's positional contract
+    entity_set: str,
+    dqt_id: str | None,
+    raw_payload: Any,
+    error_kind: str,
+    field: str | None,
+    message: str,
+    mapping_version: str,
+    stamp: dt.datetime,
+) -> dict[str, Any]:
+    return {
+        "entity_set": entity_set,
+        "dqt_id": _guid_or_none(dqt_id),
+        "raw_payload": storable_payload(raw_payload),
+        "error_kind": str(error_kind),
+        "field": field,
+        "message": message,
+        "mapping_version": mapping_version,
+        "attempts": 1,
+        "first_seen": stamp,
+        "last_seen": stamp,
+        "status": "open",
+    }
+
+
+def _open_or_bump(statement: Any) -> Any:
+    """``statement`` (an INSERT of new failures) made to bump the open failure of the same record instead."""
+    return statement.on_conflict_do_update(
+        index_elements=[_table.c.entity_set, _table.c.dqt_id],
+        index_where=text("status = 'open'"),
+        set_={
+            "attempts": _table.c.attempts + 1,
+            "last_seen": statement.excluded.last_seen,
+            "raw_payload": statement.excluded.raw_payload,
+            "error_kind": statement.excluded.error_kind,
+            "field": statement.excluded.field,
+            "message": statement.excluded.message,
+            "mapping_version": statement.excluded.mapping_version,
+        },
+    )
+
+
 def record_failure(  # noqa: PLR0917 - the positional order is the documented contract with bridge/
     connection: Connection,
     entity_set: str,
@@ -80,34 +122,8 @@ def record_failure(  # noqa: PLR0917 - the positional order is the documented co
 
     A ``dqt_id`` that is not a GUID is stored as NULL (recording a failure must never fail on the id; the raw
     payload still holds it)."""
-    stamp = as_utc(now)
-    values = {
-        "entity_set": entity_set,
-        "dqt_id": _guid_or_none(dqt_id),
-        "raw_payload": storable_payload(raw_payload),
-        "error_kind": str(error_kind),
-        "field": field,
-        "message": message,
-        "mapping_version": mapping_version,
-        "attempts": 1,
-        "first_seen": stamp,
-        "last_seen": stamp,
-        "status": "open",
-    }
-    statement = dialect_insert(connection, _table).values(values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[_table.c.entity_set, _table.c.dqt_id],
-        index_where=text("status = 'open'"),
-        set_={
-            "attempts": _table.c.attempts + 1,
-            "last_seen": statement.excluded.last_seen,
-            "raw_payload": statement.excluded.raw_payload,
-            "error_kind": statement.excluded.error_kind,
-            "field": statement.excluded.field,
-            "message": statement.excluded.message,
-            "mapping_version": statement.excluded.mapping_version,
-        },
-    ).returning(*_table.c)
+    values = _new_failure(entity_set, dqt_id, raw_payload, error_kind, field, message, mapping_version, as_utc(now))
+    statement = _open_or_bump(dialect_insert(connection, _table).values(values)).returning(*_table.c)
     return _record(connection.execute(statement).one())
 
 
@@ -129,39 +145,13 @@ def record_failures(
     by_id: dict[str, dict[str, Any]] = {}
     anonymous: list[dict[str, Any]] = []
     for dqt_id, raw_payload, error_kind, field, message in failures:
-        values = {
-            "entity_set": entity_set,
-            "dqt_id": _guid_or_none(dqt_id),
-            "raw_payload": storable_payload(raw_payload),
-            "error_kind": str(error_kind),
-            "field": field,
-            "message": message,
-            "mapping_version": mapping_version,
-            "attempts": 1,
-            "first_seen": stamp,
-            "last_seen": stamp,
-            "status": "open",
-        }
+        values = _new_failure(entity_set, dqt_id, raw_payload, error_kind, field, message, mapping_version, stamp)
         if values["dqt_id"] is None:
             anonymous.append(values)
         else:
             by_id[values["dqt_id"]] = values
     params = [*by_id.values(), *anonymous]
-    statement = dialect_insert(connection, _table)
-    statement = statement.on_conflict_do_update(
-        index_elements=[_table.c.entity_set, _table.c.dqt_id],
-        index_where=text("status = 'open'"),
-        set_={
-            "attempts": _table.c.attempts + 1,
-            "last_seen": statement.excluded.last_seen,
-            "raw_payload": statement.excluded.raw_payload,
-            "error_kind": statement.excluded.error_kind,
-            "field": statement.excluded.field,
-            "message": statement.excluded.message,
-            "mapping_version": statement.excluded.mapping_version,
-        },
-    )
-    connection.execute(statement, params)
+    connection.execute(_open_or_bump(dialect_insert(connection, _table)), params)
     return len(params)
 
 
