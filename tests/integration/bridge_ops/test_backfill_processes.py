@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 from collections.abc import Callable
 
 import pytest
 
-from bridge.backfill import Backfill
+from bridge.backfill import Backfill, BackfillResult
 from bridge.feeds import FEEDS, PERSON
 from bridge.sync import SyncService
 from dataverse_client import DataverseClient
@@ -64,3 +68,54 @@ def test_processes_on_sqlite_are_refused_and_nothing_starts(store: Store, loaded
     assert rows(store.engine, "persons") == {}
     with store.engine.connect() as connection:
         assert backfills.recent_runs(connection) == []
+
+
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
+def test_a_helper_killed_mid_shard_leaves_nothing_lost_or_doubled(
+    store: Store,
+    new_store: Callable[[str], Store],
+    loaded_simulator: SimulatorHandle,
+    client_for: Callable[[SimulatorHandle], DataverseClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a person backfill in 4 shards with one helper process, pages of 1 person so the run lasts long after the
+    # helper's interpreter has started
+    for name, value in env_for(loaded_simulator, store.url).items():
+        monkeypatch.setenv(name, value)
+    client = client_for(loaded_simulator)
+    synced = new_store(store.kind)
+    service = Backfill(store.engine, client, page_size=1)
+    run, _ = service.start(PERSON, 4)
+    outcome: list[BackfillResult] = []
+    worker = threading.Thread(target=lambda: outcome.append(service.run(run, threads=1, processes=2)))
+    worker.start()
+
+    # When the helper is killed (SIGKILL) once it has committed pages of a shard it holds
+    def helper_mid_shard() -> int | None:
+        with store.engine.connect() as connection:
+            for shard in backfills.shards(connection, run.run_id):
+                pid = int(shard.claimed_by.split(":")[1]) if shard.claimed_by else os.getpid()
+                if pid != os.getpid() and shard.status == "running" and shard.counts.pages >= 2:
+                    return pid
+        return None
+
+    deadline = time.monotonic() + 60
+    while (victim := helper_mid_shard()) is None:
+        assert worker.is_alive(), "the run ended before a helper had worked a shard"
+        assert time.monotonic() < deadline, "no helper ever worked a shard"
+        time.sleep(0.05)
+    os.kill(victim, signal.SIGKILL)
+    worker.join(120)
+    assert not worker.is_alive()
+    (synced_run,) = SyncService(synced.engine, client).sync(feeds=[PERSON])
+
+    # Then this process took the dead helper's shard over and finished the run: every record read exactly once
+    # (the helper's uncommitted page rolled back with its checkpoint), and TRS equals a sync of the same DQT
+    (result,) = outcome
+    assert result.status == "succeeded", result
+    with store.engine.connect() as connection:
+        states = backfills.shards(connection, run.run_id)
+    assert all(s.status == "done" for s in states)
+    assert result.totals.seen == synced_run.counts.seen
+    assert rows(store.engine, "persons") == rows(synced.engine, "persons")
+    assert event_keys(store.engine) == event_keys(synced.engine)
