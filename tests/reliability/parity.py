@@ -135,6 +135,24 @@ def assert_parity(
     return Parity("reference sync", 0, len(actual_failed))
 
 
+def assert_in_step(
+    sim: SimulatorHandle,
+    engine: Engine,
+    new_engine: Callable[[], Engine],
+    *,
+    context: str = "",
+    excluded_failures: frozenset[str] = frozenset(),
+) -> Parity:
+    """What every reliability trial ends with: TRS equals DQT (:func:`assert_parity`, with ``new_engine()`` giving
+    the reference database if it needs one) and no event is there twice (ADR 0004)."""
+    parity = assert_parity(
+        sim.settings(), engine, reference=new_engine, sim=sim, context=context, excluded_failures=excluded_failures
+    )
+    doubled = duplicate_events(engine)
+    assert doubled == {}, (context, doubled)
+    return parity
+
+
 def _write_back_history(engine: Engine, record_ids: set[str]) -> list[tuple[Any, ...]]:
     """The outbox messages of ``record_ids`` (kind, status, attempts, If-Match, version after), for a failure."""
     with engine.connect() as connection:

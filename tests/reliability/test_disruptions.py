@@ -23,7 +23,7 @@ from dqt_simulator.generate import generate
 from tests.integration.bridge.conftest import Store
 from tests.integration.jobs.conftest import Fleet, RedisSpace, free_port, wait_for
 from tests.reliability.conftest import report, trials
-from tests.reliability.parity import PROFESSIONAL_STATUS_SETS, assert_parity, duplicate_events
+from tests.reliability.parity import PROFESSIONAL_STATUS_SETS, assert_in_step
 from tests.reliability.world import FLEET_SETTINGS, BridgeWorld, Users, utc_now
 from tests.support.simulator import SimulatorHandle
 from trs_store import make_engine
@@ -94,8 +94,7 @@ def test_delta_token_expiring_between_two_pages_restarts_as_a_full_pass(
             f"{ {f: r.expired_tokens for f, r in results.items()} }; swept {sum(r.swept for r in results.values())}"
         )
         # And TRS equals DQT, with no event twice
-        assert_parity(sim.settings(), store.engine, reference=lambda: new_store("sqlite").engine, sim=sim)
-        assert duplicate_events(store.engine) == {}
+        assert_in_step(sim, store.engine, lambda: new_store("sqlite").engine)
         # And the next sync is an ordinary delta read again
         after = SyncService(store.engine, client, page_size=10).sync()
         assert not any(r.full_pass or r.expired_tokens for r in after)
@@ -195,15 +194,13 @@ def test_redis_restarted_empty_under_a_working_fleet(
                 world.alive()
                 if number == 0:
                     world.choose_pools()
-                assert_parity(
-                    sim.settings(),
+                assert_in_step(
+                    sim,
                     store.engine,
-                    reference=lambda: new_store("sqlite").engine,
-                    sim=sim,
+                    lambda: new_store("sqlite").engine,
                     context=f"seed {seed}, Redis restart {number + 1}",
                     excluded_failures=PROFESSIONAL_STATUS_SETS,
                 )
-                assert duplicate_events(store.engine) == {}
         finally:
             world.dqt.close()
             world.the_fleet.stop_all(timeout=10)
@@ -266,15 +263,13 @@ def test_postgresql_connections_killed_mid_page(
         world.wait_caught_up(since, timeout=120)
         world.alive()
         assert len(killed) >= wanted, f"only {len(killed)} connections were caught mid-work"
-        assert_parity(
-            sim.settings(),
+        assert_in_step(
+            sim,
             store.engine,
-            reference=lambda: new_store("sqlite").engine,
-            sim=sim,
+            lambda: new_store("sqlite").engine,
             context=f"seed {seed}",
             excluded_failures=PROFESSIONAL_STATUS_SETS,
         )
-        assert duplicate_events(store.engine) == {}
     finally:
         world.dqt.close()
         world.the_fleet.stop_all(timeout=10)
