@@ -49,7 +49,7 @@ from bridge.apply import PageContext, apply_page, apply_person_range_page
 from bridge.errors import CommandRejected
 from bridge.feeds import CONTACT_SELECT, FEEDS, PERSON, ApplyKind, Feed, resolve_feeds
 from bridge.sync import load_reference
-from dataverse_client import ChangePage, DataverseClient, DataverseError, F
+from dataverse_client import ChangePage, DataverseClient, DataverseError, F, guid_order
 from dataverse_client.odata import Filter, and_
 from mappings import ReferenceLookup, StatusReference
 from trs_store import backfills, journal
@@ -81,7 +81,7 @@ PERSON_RANGE_KINDS: Final = frozenset({ApplyKind.INDUCTION, ApplyKind.PREVIOUS_N
 PERSON_LOOKUP: Final = "_dfeta_personid_value"
 
 _KEY_SPACE: Final = 1 << 128
-_LEADING: Final = 16**8  # the leading 8 hex digits are where the shard boundaries fall
+_LEADING: Final = 16**8  # the 8 hex digits Dataverse orders first are where the shard boundaries fall
 
 
 def utc_now() -> dt.datetime:
@@ -117,11 +117,13 @@ def claimant_is_dead(claimant: str) -> bool:
 
 
 def shard_ranges(shards: int) -> list[tuple[str | None, str | None]]:
-    """``shards`` contiguous ``[from, to)`` ranges covering every GUID, split evenly on the leading 8 hex digits
-    (``None`` = unbounded). 4 shards: ``[-, 40000000-…)``, ``[40000000-…, 80000000-…)``, …, ``[c0000000-…, -)``."""
+    """``shards`` contiguous ``[from, to)`` ranges covering every GUID in Dataverse's order (SQL Server's, ADR
+    0097), split evenly on the 8 hex digits that order first: the start of the *last* group (``None`` =
+    unbounded). 4 shards: ``[-, …-000000000000-400000000000)``, ``[…-400000000000, …-800000000000)``, …,
+    ``[…-c00000000000, -)``."""
     if not 1 <= shards <= MAX_SHARDS:
         raise CommandRejected(f"--shards must be between 1 and {MAX_SHARDS}, got {shards}")
-    bounds = [str(uuid.UUID(int=((n * _LEADING) // shards) << 96)) for n in range(1, shards)]
+    bounds = [guid_order.at_order_position(((n * _LEADING) // shards) << 96) for n in range(1, shards)]
     return list(zip([None, *bounds], [*bounds, None], strict=True))
 
 
@@ -130,16 +132,21 @@ def key_fraction(key_from: str | None, key_to: str | None, position: str | None)
     estimates the share of the shard's rows already read)."""
     if position is None:
         return 0.0
-    low = 0 if key_from is None else uuid.UUID(key_from).int
-    high = _KEY_SPACE if key_to is None else uuid.UUID(key_to).int
+    low = 0 if key_from is None else guid_order.order_position(key_from)
+    high = _KEY_SPACE if key_to is None else guid_order.order_position(key_to)
     if high <= low:
         return 1.0
-    return min(1.0, max(0.0, (uuid.UUID(position).int + 1 - low) / (high - low)))
+    return min(1.0, max(0.0, (guid_order.order_position(position) + 1 - low) / (high - low)))
 
 
 def _span(key_from: str | None, key_to: str | None) -> int:
-    high = _KEY_SPACE if key_to is None else uuid.UUID(key_to).int
-    return high - (0 if key_from is None else uuid.UUID(key_from).int)
+    high = _KEY_SPACE if key_to is None else guid_order.order_position(key_to)
+    return high - (0 if key_from is None else guid_order.order_position(key_from))
+
+
+def last_key(keys: Iterable[str]) -> str:
+    """The last of ``keys`` in Dataverse's GUID order (a page's position)."""
+    return max(keys, key=guid_order.order_key)
 
 
 def shard_filter(primary_id: str, key_from: str | None, key_to: str | None, position: str | None) -> Filter | None:
@@ -758,7 +765,8 @@ class Backfill:
         else:
             pages = (
                 KeyPage(
-                    page.records, max(str(r[feed.primary_id]).lower() for r in page.records) if page.records else None
+                    page.records,
+                    last_key(str(r[feed.primary_id]).lower() for r in page.records) if page.records else None,
                 )
                 for page in self._query_pages(feed, state.key_from, state.key_to, state.position, page_size)
             )
@@ -798,13 +806,13 @@ class Backfill:
         for page in contact_pages:
             contacts = {str(r[PERSON.primary_id]).lower(): r for r in page.records}
             last = page.next_link is None or not contacts
-            high, high_inclusive = (key_to, False) if last else (max(contacts), True)
+            high, high_inclusive = (key_to, False) if last else (last_key(contacts), True)
             records = self._records_of_persons(feed, low, low_inclusive, high, high_inclusive)
             if read_unowned:
                 records += self._records_of_persons(feed, None, True, None, True, unowned=True)
                 read_unowned = False
             persons = [*contacts, *(str(p).lower() for r in records if isinstance(p := r.get(PERSON_LOOKUP), str))]
-            yield PersonRangePage(records, contacts, max(persons) if persons else None)
+            yield PersonRangePage(records, contacts, last_key(persons) if persons else None)
             if last:
                 return
             low, low_inclusive = high, False

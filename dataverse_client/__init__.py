@@ -7,7 +7,7 @@ exactly those in ``__all__`` below (a test keeps the list honest). See ``README.
 
 from __future__ import annotations
 
-from . import odata
+from . import guid_order, odata
 from .batch import BatchOperation, BatchPartResult, BatchResult, ChangeSet
 from .client import DataverseClient
 from .config import DataverseSettings, Timeout
@@ -67,6 +67,7 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "and_",
+    "guid_order",
     "not_",
     "odata",
     "or_",

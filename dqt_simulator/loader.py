@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import orjson
-from sortedcontainers import SortedList
+from sortedcontainers import SortedKeyList
 
+from dqt_simulator.guid_order import order_key
 from dqt_simulator.schema import REFERENCE_DATA, SeedRow
 from dqt_simulator.store import Row, Store, Table, etag
 from mappings.reference.dqt import ReferenceRow
@@ -110,7 +111,7 @@ def _reference_columns(reference: SeedRow) -> dict[str, Any]:
 
 def _finish_table(table: Table) -> None:
     """Build the sorted key index and the change log from the rows (after a bulk load)."""
-    table.ids = SortedList(table.rows.keys())
+    table.ids = SortedKeyList(table.rows.keys(), key=order_key)
     entries = sorted((row["versionnumber"], record_id) for record_id, row in table.rows.items())
     table.log_versions = [v for v, _ in entries]
     table.log_ids = [i for _, i in entries]

@@ -23,10 +23,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
 from dqt_simulator.errors import ApiError, bad_query, unknown_property
+from dqt_simulator.guid_order import order_key
 from dqt_simulator.odata.evaluate import (
     FilterError,
     UnknownPropertyError,
@@ -55,18 +55,19 @@ class KeyRange:
     def narrow(self, op: str, value: str) -> KeyRange:
         """This range intersected with ``key <op> value``."""
         low, low_inc, high, high_inc = self.low, self.low_inclusive, self.high, self.high_inclusive
+        mine = order_key(value)
         if op in ("gt", "ge", "eq"):
             inclusive = op != "gt"
-            if low is None or value > low or (value == low and not inclusive):
+            if low is None or mine > order_key(low) or (value == low and not inclusive):
                 low, low_inc = value, inclusive
         if op in ("lt", "le", "eq"):
             inclusive = op != "lt"
-            if high is None or value < high or (value == high and not inclusive):
+            if high is None or mine < order_key(high) or (value == high and not inclusive):
                 high, high_inc = value, inclusive
         return KeyRange(low, low_inc, high, high_inc)
 
     def slice_of(self, ids: Any) -> tuple[int, int]:
-        """``(start, stop)`` positions of the range in a ``SortedList`` of keys."""
+        """``(start, stop)`` positions of the range in a ``SortedKeyList`` of keys in GUID order."""
         start, stop = 0, len(ids)
         if self.low is not None:
             start = ids.bisect_left(self.low) if self.low_inclusive else ids.bisect_right(self.low)
@@ -226,11 +227,12 @@ class CompiledQuery:
             mine = self.component(name, row[name])
             if mine != target:
                 return (mine < target) if descending else (mine > target)
-        return bool(row[self.table.primary_id] > record_id)
+        return order_key(row[self.table.primary_id]) > order_key(record_id)
 
     def sort(self, rows: list[Row]) -> None:
         """Stable multi-pass sort: primary key, then each ``$orderby`` key from last to first."""
-        rows.sort(key=itemgetter(self.table.primary_id))
+        primary_id = self.table.primary_id
+        rows.sort(key=lambda row: order_key(row[primary_id]))
         for name, descending in reversed(self.orderby):
             rows.sort(key=_sort_key(name, normalizer(self.table.vtypes[name])), reverse=descending)
 
@@ -328,7 +330,8 @@ class SortCache:
         return index
 
     def sorted_index(self, table: Table, column: str) -> list[tuple[str, str]]:
-        """``(value, id)`` of a GUID column's non-null values, sorted, built once per table generation."""
+        """``(order key of the value, id)`` of a GUID column's non-null values, sorted (GUID order), built once per
+        table generation."""
         key = (table.entity_set, table.generation, "sorted", column)
         with self._lock:
             hit = self._sorted_indexes.get(key)
@@ -336,7 +339,7 @@ class SortCache:
                 self._sorted_indexes.move_to_end(key)
                 return hit
         index = sorted(
-            (value.lower(), record_id)
+            (order_key(value), record_id)
             for record_id, row in table.rows.items()
             if isinstance(value := row.get(column), str)
         )
@@ -351,17 +354,17 @@ class SortCache:
         index = self.sorted_index(table, column)
         start, stop = 0, len(index)
         if bounds.low is not None:
-            start = bisect.bisect_left(index, (bounds.low, "" if bounds.low_inclusive else "\uffff"))
+            start = bisect.bisect_left(index, (order_key(bounds.low), "" if bounds.low_inclusive else "\uffff"))
         if bounds.high is not None:
-            stop = bisect.bisect_left(index, (bounds.high, "\uffff" if bounds.high_inclusive else ""))
-        return sorted(record_id for _, record_id in index[start : max(start, stop)])
+            stop = bisect.bisect_left(index, (order_key(bounds.high), "\uffff" if bounds.high_inclusive else ""))
+        return sorted((record_id for _, record_id in index[start : max(start, stop)]), key=order_key)
 
     def candidate_ids(self, table: Table, values: KeyValues) -> list[str]:
         """The ids of the rows that can match ``values``, in primary-key order."""
         if values.column == table.primary_id:
-            return sorted(v for v in values.values if v in table.rows)
+            return sorted((v for v in values.values if v in table.rows), key=order_key)
         index = self.column_index(table, values.column)
-        return sorted({record_id for value in values.values for record_id in index.get(value, ())})
+        return sorted({record_id for value in values.values for record_id in index.get(value, ())}, key=order_key)
 
 
 def _first_after(query: CompiledQuery, rows: list[Row], cookie: PageCookie) -> int:
@@ -421,7 +424,7 @@ def _page_of_candidates(
     start = 0
     if cookie is not None:
         _, last_id = query.seek_target(cookie)
-        start = bisect.bisect_right(candidates, last_id)
+        start = bisect.bisect_right(candidates, order_key(last_id), key=order_key)
     predicate, by_id = query.predicate, query.table.rows
     page: list[Row] = []
     for record_id in candidates[start:]:

@@ -4,8 +4,8 @@
   ``_x_value``), so a page without ``$select`` is serialised straight from the stored dicts.
 * Rows are never mutated: an update stores a new dict, so a reader that took references under the lock
   can serialise them after releasing it.
-* The primary-key index is a ``SortedList`` of lower-case GUID strings: pages are found by seeking past
-  the last key, never by offset.
+* The primary-key index is a ``SortedKeyList`` of lower-case GUID strings in SQL Server's order
+  (:mod:`dqt_simulator.guid_order`): pages are found by seeking past the last key, never by offset.
 * Every change appends ``(versionnumber, id, deleted)`` to the table's change log; versions only grow,
   so "changes since v" is a bisect (see ``change_tracking``).
 * A :class:`Transaction` records undo steps so a ``$batch`` change set or a ``CreateMultiple`` can be
@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sortedcontainers import SortedList
+from sortedcontainers import SortedKeyList
 
+from dqt_simulator.guid_order import order_key
 from dqt_simulator.schema import Attribute, EntityDef
 
 Row = dict[str, Any]
@@ -60,7 +61,7 @@ class Table:
         self.entity = entity
         self.tracked = tracked and entity.change_tracking
         self.rows: dict[str, Row] = {}
-        self.ids: SortedList = SortedList()
+        self.ids: SortedKeyList = SortedKeyList(key=order_key)
         self.log_versions: list[int] = []
         self.log_ids: list[str] = []
         self.log_deleted: list[bool] = []

@@ -20,10 +20,11 @@ from bridge.feeds import Feed
 from bridge.professional_status import load_status_reference
 from bridge.reconcile.digest import Side
 from bridge.sync import load_reference
-from dataverse_client import DataverseClient
+from dataverse_client import DataverseClient, guid_order
 from dataverse_client.odata import Filter
 from dataverse_client.odata import and_ as odata_and
 from mappings import ReferenceLookup, StatusReference
+from trs_store.dqt_order import dqt_order
 from trs_store.models import metadata
 
 PERSON_LOOKUP: Final = "_dfeta_personid_value"
@@ -99,11 +100,14 @@ class ReadContext:
 
 
 def key_bounds(column: Any, low: str | None, high: str | None) -> list[ColumnElement[bool]]:
+    """TRS's side of the DQT key range ``[low, high)``: ``column`` (a DQT id) compared in DQT's GUID order, which
+    is SQL Server's, not PostgreSQL's or SQLite's (ADR 0097), through the column's ``…_dqt_order`` index."""
     found: list[ColumnElement[bool]] = []
+    order = dqt_order(column)
     if low is not None:
-        found.append(column >= low)
+        found.append(order >= guid_order.order_key(low))
     if high is not None:
-        found.append(column < high)
+        found.append(order < guid_order.order_key(high))
     return found
 
 

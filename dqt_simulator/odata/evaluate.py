@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from dqt_simulator.guid_order import order_key
 from dqt_simulator.odata.parser import BoolOp, Call, Compare, ListLiteral, Literal, Node, Not, Property
 
 #: A value type a column can have, as far as filtering and ordering care.
@@ -85,8 +86,8 @@ def normalizer(vtype: str) -> Callable[[Any], Any]:
     """How a stored value of this type is normalised before comparing or ordering."""
     if vtype == "string":
         return lambda v: v.casefold() if isinstance(v, str) else v
-    if vtype == "guid":
-        return lambda v: v.lower() if isinstance(v, str) else v
+    if vtype == "guid":  # SQL Server's uniqueidentifier order, not text order (ADR 0097)
+        return lambda v: order_key(v) if isinstance(v, str) else v
     return lambda v: v
 
 
@@ -261,13 +262,23 @@ def _property_vs_literal(op: str, name: str, vtype: str, literal: Literal) -> Tr
             return lambda row: row.get(name) is not None
         return lambda row: None
     compare = _OPS[op]
-    if vtype in ("string", "guid"):
+    if vtype == "guid":
+        wanted = order_key(value)
+
+        def evaluate_guid(row: Row) -> Tri:
+            v = row.get(name)
+            if v is None:
+                return None
+            return compare(order_key(v), wanted)
+
+        return evaluate_guid
+    if vtype == "string":
 
         def evaluate_text(row: Row) -> Tri:
             v = row.get(name)
             if v is None:
                 return None
-            return compare(v.casefold() if vtype == "string" else v.lower(), value)
+            return compare(v.casefold(), value)
 
         return evaluate_text
 
@@ -362,11 +373,11 @@ def _dataverse_function(node: Call, resolve: Resolver, short: str) -> TriPredica
     if short in ("in", "notin", "between", "notbetween"):
         if not isinstance(values_node, ListLiteral):
             raise FilterError(f"The function '{node.name}' requires PropertyValues=[...].")
+        norm = normalizer(vtype)  # applied to both sides: GUIDs compare in SQL Server's order
         values = [
-            coerce_string_value(item.value, vtype) if item.kind == "string" else coerce_literal(item, vtype)
+            norm(coerce_string_value(item.value, vtype) if item.kind == "string" else coerce_literal(item, vtype))
             for item in values_node.items
         ]
-        norm = normalizer(vtype)
         if short in ("in", "notin"):
             members = frozenset(values)
             inside = short == "in"

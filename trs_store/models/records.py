@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import CHAR, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from trs_store.dqt_order import dqt_order
 from trs_store.models.base import DQT_ID_COLUMN, Base, DqtBookkeeping
 from trs_store.types import GUID, GUIDArray, UTCDateTime
 
@@ -242,3 +243,12 @@ class PreviousName(DqtBookkeeping, Base):
     deleted_on: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     dqt_audit_id: Mapped[str | None] = mapped_column(GUID)
     dqt_previous_name_ids: Mapped[list[str] | None] = mapped_column(GUIDArray)
+
+
+# A DQT key range (reconcile's ranges, ADR 0097) read from TRS in DQT's GUID order, with an index scan.
+for _table, _column in (
+    (Person.__table__, "dqt_contact_id"),
+    (Qualification.__table__, "dqt_qualification_id"),
+    (Alert.__table__, "dqt_sanction_id"),
+):
+    Index(f"ix_{_table.name}_{_column}_dqt_order", dqt_order(_table.c[_column]))

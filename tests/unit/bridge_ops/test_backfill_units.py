@@ -20,17 +20,19 @@ from bridge.backfill import (
 )
 from bridge.errors import CommandRejected
 from bridge.operator import mask_payload, parse_since, validate_trn
+from dataverse_client.guid_order import order_key, order_position
 from trs_store.sync_runs import RunCounts
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 
 
-def test_four_shards_split_on_the_leading_hex_digit() -> None:
+def test_four_shards_split_on_the_hex_digit_dataverse_orders_first() -> None:
+    # SQL Server orders a GUID by its last group first (ADR 0097): that is where the bounds fall
     assert shard_ranges(4) == [
-        (None, "40000000-0000-0000-0000-000000000000"),
-        ("40000000-0000-0000-0000-000000000000", "80000000-0000-0000-0000-000000000000"),
-        ("80000000-0000-0000-0000-000000000000", "c0000000-0000-0000-0000-000000000000"),
-        ("c0000000-0000-0000-0000-000000000000", None),
+        (None, "00000000-0000-0000-0000-400000000000"),
+        ("00000000-0000-0000-0000-400000000000", "00000000-0000-0000-0000-800000000000"),
+        ("00000000-0000-0000-0000-800000000000", "00000000-0000-0000-0000-c00000000000"),
+        ("00000000-0000-0000-0000-c00000000000", None),
     ]
     assert shard_ranges(1) == [(None, None)]
 
@@ -42,9 +44,9 @@ def test_ranges_cover_every_key_once_and_evenly(shards: int) -> None:
     assert ranges[0][0] is None
     assert ranges[-1][1] is None
     assert all(ranges[n][1] == ranges[n + 1][0] for n in range(shards - 1))  # contiguous, no gap, no overlap
-    bounds = [uuid.UUID(high).int for _, high in ranges[:-1]]
+    bounds = [order_position(high) for _, high in ranges[:-1] if high is not None]
     assert bounds == sorted(bounds)
-    assert all(str(uuid.UUID(int=b)).endswith("-0000-0000-0000-000000000000") for b in bounds)
+    assert all(b % (1 << 96) == 0 for b in bounds)  # only the 8 hex digits that order first differ
     widths = [b - a for a, b in zip([0, *bounds], [*bounds, 1 << 128], strict=True)]
     assert max(widths) - min(widths) <= (1 << 96) + 1
 
@@ -55,14 +57,17 @@ def test_shard_count_is_bounded(shards: int) -> None:
         shard_ranges(shards)
 
 
-def test_every_guid_falls_in_exactly_one_shard() -> None:
-    ranges = shard_ranges(7)
-    for _ in range(500):
-        key = str(uuid.uuid4())
+def test_every_guid_falls_in_exactly_one_shard_and_the_shards_are_even() -> None:
+    ranges = [(low and order_key(low), high and order_key(high)) for low, high in shard_ranges(7)]
+    per_shard = [0] * 7
+    for _ in range(7_000):
+        key = order_key(str(uuid.uuid4()))  # compared as Dataverse compares them
         inside = [
             n for n, (low, high) in enumerate(ranges) if (low is None or key >= low) and (high is None or key < high)
         ]
         assert len(inside) == 1
+        per_shard[inside[0]] += 1
+    assert all(800 <= n <= 1_200 for n in per_shard), per_shard
 
 
 def test_shard_filter_starts_after_the_position() -> None:
@@ -76,11 +81,13 @@ def test_shard_filter_starts_after_the_position() -> None:
 
 def test_key_fraction_is_the_share_of_the_range_read() -> None:
     assert key_fraction(None, None, None) == 0.0
-    assert key_fraction(None, None, "7fffffff-ffff-ffff-ffff-ffffffffffff") == pytest.approx(0.5)
+    # positions in Dataverse's order: the last group counts first (ADR 0097)
+    assert key_fraction(None, None, "ffffffff-ffff-ffff-ffff-7fffffffffff") == pytest.approx(0.5)
+    assert key_fraction(None, None, "7fffffff-ffff-ffff-ffff-ffffffffffff") == pytest.approx(1.0)
     assert key_fraction(
-        "40000000-0000-0000-0000-000000000000",
-        "80000000-0000-0000-0000-000000000000",
-        "5fffffff-ffff-ffff-ffff-ffffffffffff",
+        "00000000-0000-0000-0000-400000000000",
+        "00000000-0000-0000-0000-800000000000",
+        "ffffffff-ffff-ffff-ffff-5fffffffffff",
     ) == pytest.approx(0.5)
     assert key_fraction(None, None, "ffffffff-ffff-ffff-ffff-ffffffffffff") == 1.0
 
@@ -90,7 +97,7 @@ def test_progress_estimates_the_total_from_key_positions() -> None:
     progress = BackfillProgress("person", shards)
     assert progress.estimated_total is None
     # half of shard 0 read (a quarter of the key space): 250 rows, so about 1,000 in all
-    progress.page(0, "3fffffff-ffff-ffff-ffff-ffffffffffff", RunCounts(pages=1, seen=250, inserted=240, failed=10))
+    progress.page(0, "ffffffff-ffff-ffff-ffff-3fffffffffff", RunCounts(pages=1, seen=250, inserted=240, failed=10))
     assert progress.fraction == pytest.approx(0.25)
     assert progress.estimated_total == 1000
     assert progress.counts.failed == 10

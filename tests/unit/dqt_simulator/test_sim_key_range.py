@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from dqt_simulator.guid_order import order_key
 from dqt_simulator.odata.parser import parse_filter
 from dqt_simulator.odata.query import parse_query
 from dqt_simulator.paging import PageCookie
@@ -51,7 +52,7 @@ def _all_pages(table: Table, query_text: str, limit: int) -> list[list[str]]:
 def _brute_force(table: Table, filter_text: str) -> list[str]:
     query = compile_query(table, parse_query(f"$filter={filter_text}"))
     assert query.predicate is not None
-    return sorted(r["contactid"] for r in table.rows.values() if query.predicate(r))
+    return sorted((r["contactid"] for r in table.rows.values() if query.predicate(r)), key=order_key)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +106,9 @@ def test_key_range_pages_equal_brute_force(filter_text: str, orderby: str) -> No
 def test_descending_key_order_still_sorts() -> None:
     table = _table(200)
     pages = _all_pages(table, f"$filter=contactid ge {LOW}&$orderby=contactid desc", limit=50)
-    assert [i for page in pages for i in page] == sorted(_brute_force(table, f"contactid ge {LOW}"), reverse=True)
+    assert [i for page in pages for i in page] == sorted(
+        _brute_force(table, f"contactid ge {LOW}"), key=order_key, reverse=True
+    )
 
 
 def test_key_range_page_does_not_use_the_sort_cache() -> None:
@@ -169,3 +172,51 @@ def test_a_lookup_index_is_rebuilt_when_the_table_changes() -> None:
     table.generation += 1
     after, _ = find_page(query, None, 100, cache)
     assert {r["contactid"] for r in after} ^ {r["contactid"] for r in before} == {row["contactid"]}
+
+
+#: GUIDs that differ in one byte each, in the order SQL Server sorts them: the last group first (as written), then
+#: the fourth (as written), then the third, second and first groups with their written bytes right to left (they are
+#: stored little-endian). Microsoft's "How are GUIDs compared in SQL Server 2005?" and SqlGuid.CompareTo.
+SQL_SERVER_ORDER = [
+    "01000000-0000-0000-0000-000000000000",
+    "10000000-0000-0000-0000-000000000000",
+    "00010000-0000-0000-0000-000000000000",
+    "00000001-0000-0000-0000-000000000000",
+    "00000000-0100-0000-0000-000000000000",
+    "00000000-0001-0000-0000-000000000000",
+    "00000000-0000-0100-0000-000000000000",
+    "00000000-0000-0001-0000-000000000000",
+    "00000000-0000-0000-0001-000000000000",
+    "00000000-0000-0000-0100-000000000000",
+    "00000000-0000-0000-0000-000000000001",
+    "00000000-0000-0000-0000-010000000000",
+]
+
+
+def _table_of(ids: list[str]) -> Table:
+    table = Table(CONTACT, tracked=True)
+    for n, record_id in enumerate(ids):
+        row = table.blank_row()
+        row["contactid"] = record_id
+        row["lastname"] = f"Name{n}"
+        row["versionnumber"] = n + 1
+        table.rows[record_id] = row
+        table.ids.add(record_id)
+    return table
+
+
+@pytest.mark.parametrize("orderby", ["", "&$orderby=contactid", "&$orderby=contactid desc"])
+def test_guids_come_in_sql_servers_order_not_text_order(orderby: str) -> None:
+    table = _table_of(list(reversed(SQL_SERVER_ORDER)))
+    pages = [i for page in _all_pages(table, f"$filter=contactid ne null{orderby}", limit=5) for i in page]
+    assert pages == (SQL_SERVER_ORDER[::-1] if orderby.endswith("desc") else SQL_SERVER_ORDER)
+
+
+def test_guid_comparisons_follow_sql_servers_order() -> None:
+    # The first group's first written byte is the least significant of all; the last group's first byte the most.
+    table = _table_of(SQL_SERVER_ORDER)
+    middle = SQL_SERVER_ORDER[6]
+    pages = _all_pages(table, f"$filter=contactid ge {middle}", limit=4)
+    assert [i for page in pages for i in page] == SQL_SERVER_ORDER[6:]
+    pages = _all_pages(table, f"$filter=contactid lt {middle} and lastname ne 'x'", limit=4)
+    assert [i for page in pages for i in page] == SQL_SERVER_ORDER[:6]

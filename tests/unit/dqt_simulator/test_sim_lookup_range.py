@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from dqt_simulator.guid_order import order_key
 from dqt_simulator.odata.parser import parse_filter
 from dqt_simulator.odata.query import parse_query
 from dqt_simulator.paging import PageCookie
@@ -16,7 +17,7 @@ from dqt_simulator.schema import ENTITIES
 from dqt_simulator.store import Table
 
 CONTACT = next(e for e in ENTITIES if e.entity_set == "contacts")
-PARENTS = sorted(str(uuid.UUID(int=random.Random(n).getrandbits(128), version=4)) for n in range(40))
+PARENTS = sorted((str(uuid.UUID(int=random.Random(n).getrandbits(128), version=4)) for n in range(40)), key=order_key)
 COLUMN = "_dfeta_mergedwith_value"
 
 
@@ -49,7 +50,7 @@ def _pages(table: Table, filter_text: str, limit: int, cache: SortCache) -> list
 def _brute_force(table: Table, filter_text: str) -> list[str]:
     query = compile_query(table, parse_query(f"$filter={filter_text}"))
     assert query.predicate is not None
-    return sorted(r["contactid"] for r in table.rows.values() if query.predicate(r))
+    return sorted((r["contactid"] for r in table.rows.values() if query.predicate(r)), key=order_key)
 
 
 def test_bounds_on_a_lookup_column_come_from_the_top_level_and_chain() -> None:
@@ -92,4 +93,4 @@ def test_a_sorted_lookup_index_is_rebuilt_when_the_table_changes() -> None:
     table.ids.add(row["contactid"])
     table.generation += 1
 
-    assert sorted([*before, row["contactid"]]) == _pages(table, text, 100, cache)
+    assert sorted([*before, row["contactid"]], key=order_key) == _pages(table, text, 100, cache)
