@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 
 from hypothesis import given
@@ -14,28 +15,13 @@ from dataverse_client.guid_order import (
     order_key,
     order_position,
 )
-
-#: One byte set in each GUID, listed in SQL Server's ascending order (Microsoft's "How are GUIDs compared in SQL
-#: Server 2005?", SqlGuid.CompareTo): last group first, then the fourth, then the third, second and first groups
-#: with their written bytes compared right to left.
-SQL_SERVER_ORDER = [
-    "01000000-0000-0000-0000-000000000000",
-    "10000000-0000-0000-0000-000000000000",
-    "00010000-0000-0000-0000-000000000000",
-    "00000001-0000-0000-0000-000000000000",
-    "00000000-0100-0000-0000-000000000000",
-    "00000000-0001-0000-0000-000000000000",
-    "00000000-0000-0100-0000-000000000000",
-    "00000000-0000-0001-0000-000000000000",
-    "00000000-0000-0000-0001-000000000000",
-    "00000000-0000-0000-0100-000000000000",
-    "00000000-0000-0000-0000-000000000001",
-    "00000000-0000-0000-0000-010000000000",
-]
+from tests.support.guid_order import SQL_SERVER_ORDER
 
 
 def test_order_keys_sort_as_sql_server_sorts() -> None:
-    assert sorted(SQL_SERVER_ORDER[::-1], key=order_key) == SQL_SERVER_ORDER
+    shuffled = random.Random(7).sample(SQL_SERVER_ORDER, len(SQL_SERVER_ORDER))
+    assert sorted(shuffled, key=order_key) == SQL_SERVER_ORDER
+    assert sorted(SQL_SERVER_ORDER) != SQL_SERVER_ORDER  # not text order
 
 
 def test_microsofts_example_is_larger_by_its_last_group() -> None:

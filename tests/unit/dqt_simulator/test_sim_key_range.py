@@ -15,6 +15,7 @@ from dqt_simulator.paging import PageCookie
 from dqt_simulator.querying import KeyRange, KeyValues, SortCache, compile_query, find_page, key_range, key_values
 from dqt_simulator.schema import ENTITIES
 from dqt_simulator.store import Table
+from tests.support.guid_order import SQL_SERVER_ORDER
 
 CONTACT = next(e for e in ENTITIES if e.entity_set == "contacts")
 PARENTS = [str(uuid.UUID(int=n, version=4)) for n in range(1, 8)]
@@ -172,25 +173,6 @@ def test_a_lookup_index_is_rebuilt_when_the_table_changes() -> None:
     table.generation += 1
     after, _ = find_page(query, None, 100, cache)
     assert {r["contactid"] for r in after} ^ {r["contactid"] for r in before} == {row["contactid"]}
-
-
-#: GUIDs that differ in one byte each, in the order SQL Server sorts them: the last group first (as written), then
-#: the fourth (as written), then the third, second and first groups with their written bytes right to left (they are
-#: stored little-endian). Microsoft's "How are GUIDs compared in SQL Server 2005?" and SqlGuid.CompareTo.
-SQL_SERVER_ORDER = [
-    "01000000-0000-0000-0000-000000000000",
-    "10000000-0000-0000-0000-000000000000",
-    "00010000-0000-0000-0000-000000000000",
-    "00000001-0000-0000-0000-000000000000",
-    "00000000-0100-0000-0000-000000000000",
-    "00000000-0001-0000-0000-000000000000",
-    "00000000-0000-0100-0000-000000000000",
-    "00000000-0000-0001-0000-000000000000",
-    "00000000-0000-0000-0001-000000000000",
-    "00000000-0000-0000-0100-000000000000",
-    "00000000-0000-0000-0000-000000000001",
-    "00000000-0000-0000-0000-010000000000",
-]
 
 
 def _table_of(ids: list[str]) -> Table:
