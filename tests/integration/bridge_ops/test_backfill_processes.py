@@ -22,20 +22,28 @@ from trs_store import backfills
 pytestmark = pytest.mark.integration
 
 
-@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
-def test_helper_processes_share_the_shards_and_the_result_equals_a_sync(
+@pytest.fixture
+def helper_world(
     store: Store,
     new_store: Callable[[str], Store],
     loaded_simulator: SimulatorHandle,
     client_for: Callable[[SimulatorHandle], DataverseClient],
     monkeypatch: pytest.MonkeyPatch,
+) -> tuple[DataverseClient, Store]:
+    """A DQT client of the generated data, a second store for a sync to compare with, and the environment a helper
+    process builds its engine and DQT client from (as a worker does)."""
+    for name, value in env_for(loaded_simulator, store.url).items():
+        monkeypatch.setenv(name, value)
+    return client_for(loaded_simulator), new_store(store.kind)
+
+
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
+def test_helper_processes_share_the_shards_and_the_result_equals_a_sync(
+    store: Store, helper_world: tuple[DataverseClient, Store]
 ) -> None:
     # Given the generated DQT data, an empty TRS, and the environment a helper process builds its engine and DQT
     # client from (as a worker does)
-    for name, value in env_for(loaded_simulator, store.url).items():
-        monkeypatch.setenv(name, value)
-    client = client_for(loaded_simulator)
-    synced = new_store(store.kind)
+    client, synced = helper_world
 
     # When every feed is backfilled by this process and one helper (one shard thread each, 6 shards; pages of 2
     # persons, so the person feed lasts long enough for the helper to start and claim shards, then pages of 23)
@@ -72,18 +80,11 @@ def test_processes_on_sqlite_are_refused_and_nothing_starts(store: Store, loaded
 
 @pytest.mark.parametrize("store", ["postgresql"], indirect=True)
 def test_a_helper_killed_mid_shard_leaves_nothing_lost_or_doubled(
-    store: Store,
-    new_store: Callable[[str], Store],
-    loaded_simulator: SimulatorHandle,
-    client_for: Callable[[SimulatorHandle], DataverseClient],
-    monkeypatch: pytest.MonkeyPatch,
+    store: Store, helper_world: tuple[DataverseClient, Store]
 ) -> None:
     # Given a person backfill in 4 shards with one helper process, pages of 1 person so the run lasts long after the
     # helper's interpreter has started
-    for name, value in env_for(loaded_simulator, store.url).items():
-        monkeypatch.setenv(name, value)
-    client = client_for(loaded_simulator)
-    synced = new_store(store.kind)
+    client, synced = helper_world
     service = Backfill(store.engine, client, page_size=1)
     run, _ = service.start(PERSON, 4)
     outcome: list[BackfillResult] = []
