@@ -25,7 +25,14 @@ COLUMNS = (("persons", "dqt_contact_id"), ("qualifications", "dqt_qualification_
 
 def upgrade() -> None:
     for table, column in COLUMNS:
-        op.create_index(f"ix_{table}_{column}_dqt_order", table, [dqt_order(sa.column(column))])
+        present = sa.column(column).is_not(None)  # partial, as the DQT-id indexes: routes pay nothing for it
+        op.create_index(
+            f"ix_{table}_{column}_dqt_order",
+            table,
+            [dqt_order(sa.column(column))],
+            postgresql_where=present,
+            sqlite_where=present,
+        )
 
 
 def downgrade() -> None:
