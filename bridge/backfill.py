@@ -3,9 +3,10 @@
 The change-tracking sync can load everything too (its first pass), but as one sequential read that restarts
 from scratch if its nextLink is lost. A backfill is the migration team's tool (ADRs 0050-0052):
 
-* **Shards by key range.** The GUID primary-key space is split evenly on its leading hex digits
-  (:func:`shard_ranges`); shard *k* reads ``$filter=<pk> ge <from> and <pk> lt <to>`` with ``$orderby=<pk>``,
-  in pages of up to 5,000, ``$select`` = the feed's columns. Shards are independent: they run one after the
+* **Shards by key range.** The GUID primary-key space is split evenly in Dataverse's GUID order (SQL Server's:
+  the last byte group first, ADR 0097) on the hex digits it orders first (:func:`shard_ranges`); shard *k*
+  reads ``$filter=<pk> ge <from> and <pk> lt <to>`` with ``$orderby=<pk>``, in pages of up to 2,500, ``$select``
+  = the feed's columns. Shards are independent: they run one after the
   other, in a thread pool, or as dramatiq messages on many workers (``--distributed``).
 * **Position in the page's transaction.** After each page, the shard's last key is saved in the same
   transaction as the page's rows (``trs_store.backfills.save_page``), so a killed backfill continues after

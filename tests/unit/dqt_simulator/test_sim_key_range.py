@@ -19,8 +19,8 @@ from tests.support.guid_order import SQL_SERVER_ORDER
 
 CONTACT = next(e for e in ENTITIES if e.entity_set == "contacts")
 PARENTS = [str(uuid.UUID(int=n, version=4)) for n in range(1, 8)]
-LOW = "40000000-0000-0000-0000-000000000000"
-HIGH = "80000000-0000-0000-0000-000000000000"
+LOW = "00000000-0000-0000-0000-400000000000"  # a quarter and a half of the way through GUID order
+HIGH = "00000000-0000-0000-0000-800000000000"
 
 
 def _table(size: int, seed: int = 7) -> Table:
@@ -202,3 +202,9 @@ def test_guid_comparisons_follow_sql_servers_order() -> None:
     assert [i for page in pages for i in page] == SQL_SERVER_ORDER[6:]
     pages = _all_pages(table, f"$filter=contactid lt {middle} and lastname ne 'x'", limit=4)
     assert [i for page in pages for i in page] == SQL_SERVER_ORDER[:6]
+
+
+def test_the_quarter_to_half_range_holds_about_a_quarter_of_random_guids() -> None:
+    # LOW and HIGH differ where SQL Server's order starts (the last group): a range between them is not empty
+    found = _brute_force(_table(500), f"contactid ge {LOW} and contactid lt {HIGH}")
+    assert 90 <= len(found) <= 160
