@@ -24,7 +24,7 @@ from dataverse_client import DataverseClient, guid_order
 from dataverse_client.odata import Filter
 from dataverse_client.odata import and_ as odata_and
 from mappings import ReferenceLookup, StatusReference
-from trs_store.dqt_order import dqt_order
+from trs_store.dqt_order import dqt_range
 from trs_store.models import metadata
 
 PERSON_LOOKUP: Final = "_dfeta_personid_value"
@@ -102,13 +102,11 @@ class ReadContext:
 def key_bounds(column: Any, low: str | None, high: str | None) -> list[ColumnElement[bool]]:
     """TRS's side of the DQT key range ``[low, high)``: ``column`` (a DQT id) compared in DQT's GUID order, which
     is SQL Server's, not PostgreSQL's or SQLite's (ADR 0097), through the column's ``…_dqt_order`` index."""
-    found: list[ColumnElement[bool]] = []
-    order = dqt_order(column)
-    if low is not None:
-        found.append(order >= guid_order.order_key(low))
-    if high is not None:
-        found.append(order < guid_order.order_key(high))
-    return found
+    return dqt_range(
+        column,
+        None if low is None else guid_order.order_key(low),
+        None if high is None else guid_order.order_key(high),
+    )
 
 
 def odata_range(column: str, low: str | None, high: str | None, extra: Filter | None = None) -> Filter | None:

@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import CHAR, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from trs_store.dqt_order import dqt_order
+from trs_store.dqt_order import dqt_order_lead
 from trs_store.models.base import DQT_ID_COLUMN, Base, DqtBookkeeping
 from trs_store.types import GUID, GUIDArray, UTCDateTime
 
@@ -245,8 +245,8 @@ class PreviousName(DqtBookkeeping, Base):
     dqt_previous_name_ids: Mapped[list[str] | None] = mapped_column(GUIDArray)
 
 
-# A DQT key range (reconcile's ranges, ADR 0097) read from TRS in DQT's GUID order, with an index scan. Partial, as
-# the DQT-id indexes above: routes (qualifications without a DQT qualification id) pay nothing for it.
+# A DQT key range (reconcile's ranges, ADR 0097) read from TRS in DQT's GUID order, with an index scan on the digits
+# that order first. Partial, as the DQT-id indexes above: routes (qualifications without a DQT id) pay nothing.
 for _table, _column in (
     (Person.__table__, "dqt_contact_id"),
     (Qualification.__table__, "dqt_qualification_id"),
@@ -255,7 +255,7 @@ for _table, _column in (
     _present = _table.c[_column].is_not(None)
     Index(
         f"ix_{_table.name}_{_column}_dqt_order",
-        dqt_order(_table.c[_column]),
+        dqt_order_lead(_table.c[_column]),
         postgresql_where=_present,
         sqlite_where=_present,
     )

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select, text
 
 from tests.integration.trs_store.conftest import Database
-from trs_store.dqt_order import dqt_order, order_key
+from trs_store.dqt_order import dqt_range, order_key
 from trs_store.errors import SchemaOutOfDate
 from trs_store.migrate import current_revision, downgrade, ensure_up_to_date, head_revision, upgrade
 from trs_store.models import metadata
@@ -112,8 +112,8 @@ def test_each_dqt_id_column_has_its_dqt_order_index_and_a_range_read_uses_it(db:
     # And a range of DQT's order over persons is read through its index, not by scanning the table
     persons = metadata.tables["persons"]
     low, high = order_key("00000000-0000-0000-0000-400000000000"), order_key("00000000-0000-0000-0000-800000000000")
-    order = dqt_order(persons.c.dqt_contact_id)
-    statement = select(persons.c.person_id).where(persons.c.dqt_contact_id.is_not(None), order >= low, order < high)
+    bounds = dqt_range(persons.c.dqt_contact_id, low, high)
+    statement = select(persons.c.person_id).where(persons.c.dqt_contact_id.is_not(None), *bounds)
     with db.engine.connect() as conn:
         if db.kind == "postgresql":
             conn.execute(text("SET enable_seqscan = off"))

@@ -1,5 +1,6 @@
-"""Indexes on DQT's GUID order of each DQT id column: a reconcile key range is a range of DQT's order (SQL Server's
-``uniqueidentifier`` order), which is not PostgreSQL's or SQLite's order of the same ids (ADR 0097).
+"""Indexes on DQT's GUID order of each DQT id column (its first 12 digits: the last group): a reconcile key range is a
+range of DQT's order (SQL Server's ``uniqueidentifier`` order), which is not PostgreSQL's or SQLite's order of the
+same ids (ADR 0097).
 
 Revision ID: 0010_dqt_order_indexes
 Revises: 0009_recent_deletions_index
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from trs_store.dqt_order import dqt_order
+from trs_store.dqt_order import dqt_order_lead
 
 revision: str = "0010_dqt_order_indexes"
 down_revision: str | Sequence[str] | None = "0009_recent_deletions_index"
@@ -29,7 +30,7 @@ def upgrade() -> None:
         op.create_index(
             f"ix_{table}_{column}_dqt_order",
             table,
-            [dqt_order(sa.column(column))],
+            [dqt_order_lead(sa.column(column))],
             postgresql_where=present,
             sqlite_where=present,
         )
