@@ -45,9 +45,3 @@ def dqt_range(column: Any, low_key: str | None, high_key: str | None) -> list[Co
     if high_key is not None:
         found += [lead <= high_key[:12], order < high_key]
     return found
-
-
-def order_key(guid: str) -> str:
-    """The text :func:`dqt_order` gives for ``guid`` (canonical lower-case GUID text)."""
-    g = guid.lower()
-    return "".join(g[start - 1 : start - 1 + length] for start, length in _PIECES)

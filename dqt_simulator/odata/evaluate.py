@@ -262,23 +262,19 @@ def _property_vs_literal(op: str, name: str, vtype: str, literal: Literal) -> Tr
             return lambda row: row.get(name) is not None
         return lambda row: None
     compare = _OPS[op]
-    if vtype == "guid":
-        wanted = order_key(value)
-
-        def evaluate_guid(row: Row) -> Tri:
-            v = row.get(name)
-            if v is None:
-                return None
-            return compare(order_key(v), wanted)
-
-        return evaluate_guid
-    if vtype == "string":
+    if vtype in ("string", "guid"):
+        # Strings case-insensitively; GUIDs in SQL Server's order (ADR 0097), or as lower-case text where only
+        # equality counts (no per-row reordering for the common ``eq``).
+        norm: Callable[[str], str] = (
+            str.casefold if vtype == "string" else str.lower if op in ("eq", "ne") else order_key
+        )
+        wanted = norm(value)
 
         def evaluate_text(row: Row) -> Tri:
             v = row.get(name)
             if v is None:
                 return None
-            return compare(v.casefold(), value)
+            return compare(norm(v), wanted)
 
         return evaluate_text
 

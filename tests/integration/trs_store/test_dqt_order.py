@@ -10,7 +10,6 @@ from dataverse_client.guid_order import order_key
 from tests.integration.trs_store.conftest import Database
 from tests.integration.trs_store.rows import NOW, person_row
 from trs_store.dqt_order import dqt_order, dqt_range
-from trs_store.dqt_order import order_key as store_order_key
 from trs_store.models import metadata
 from trs_store.upsert import upsert_rows
 
@@ -27,7 +26,6 @@ def test_the_sql_order_key_is_dataverses_order_key(db: Database) -> None:
         in_sql_order = [str(k) for k in ordered.scalars()]
     assert {str(k): v for k, v in found.items()} == {r["dqt_contact_id"]: order_key(r["dqt_contact_id"]) for r in rows}
     assert in_sql_order == sorted((r["dqt_contact_id"] for r in rows), key=order_key)
-    assert all(store_order_key(r["dqt_contact_id"]) == order_key(r["dqt_contact_id"]) for r in rows)
 
 
 def test_a_range_of_dqt_order_selects_exactly_the_rows_between_its_bounds(db: Database) -> None:
